@@ -1,0 +1,1 @@
+"""KAM: key-account management for B2B sellers."""

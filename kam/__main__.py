@@ -1,0 +1,5 @@
+"""``python -m kam`` is the same as the ``kam`` command."""
+
+from kam.cli import main
+
+main()

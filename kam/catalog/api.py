@@ -1,0 +1,5 @@
+"""HTTP API endpoints of this app (mounted in kam/api.py)."""
+
+from ninja import Router
+
+router = Router()

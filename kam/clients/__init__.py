@@ -1,0 +1,1 @@
+"""Client accounts (existing and potential) and their contact people."""

@@ -1,0 +1,29 @@
+"""Clients are read-only here: writes go through the services so they are audited (SE-3)."""
+
+from django.contrib import admin
+
+from kam.clients.models import Account, Contact
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    list_display = ["legal_name", "registration_number", "status", "owner", "department"]
+    list_filter = ["status", "department"]
+    search_fields = ["legal_name", "registration_number", "vat_number"]
+
+
+@admin.register(Contact)
+class ContactAdmin(ReadOnlyAdmin):
+    list_display = ["last_name", "first_name", "account", "position", "decision_role"]
+    search_fields = ["last_name", "account__legal_name"]

@@ -1,0 +1,1 @@
+"""Shared foundations: base model, company settings, currencies, the audit log."""

@@ -1,0 +1,109 @@
+"""Company settings, currency rates and the audit log (SE-3)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MONEY_DIGITS = 18
+MONEY_PLACES = 2
+
+
+def MoneyField(verbose_name, **kwargs):
+    """A money amount: exact decimal, two places. The currency is a sibling field."""
+    kwargs.setdefault("max_digits", MONEY_DIGITS)
+    kwargs.setdefault("decimal_places", MONEY_PLACES)
+    kwargs.setdefault("default", Decimal("0"))
+    return models.DecimalField(verbose_name, **kwargs)
+
+
+def CurrencyField(verbose_name=None, **kwargs):
+    kwargs.setdefault("max_length", 3)
+    return models.CharField(verbose_name or _("currency"), **kwargs)
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class CompanySettings(TimeStampedModel):
+    """One row: who the company is and how it counts money. Read with ``company_settings()``."""
+
+    name = models.CharField(_("company name"), max_length=200, default="My company")
+    base_currency = CurrencyField(_("base currency"), default="EUR")
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        _("fiscal year starts in month"), default=1
+    )
+
+    class Meta:
+        verbose_name = _("company settings")
+        verbose_name_plural = _("company settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fiscal_year_start_month__gte=1)
+                & models.Q(fiscal_year_start_month__lte=12),
+                name="company_fiscal_month_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CurrencyRate(TimeStampedModel):
+    """How many base-currency units one unit of ``currency`` is worth from ``valid_from`` on."""
+
+    currency = CurrencyField()
+    valid_from = models.DateField(_("valid from"))
+    rate = models.DecimalField(_("rate to base currency"), max_digits=18, decimal_places=8)
+
+    class Meta:
+        verbose_name = _("currency rate")
+        verbose_name_plural = _("currency rates")
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "valid_from"], name="currency_rate_unique"),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="currency_rate_positive"),
+        ]
+        ordering = ["currency", "-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.valid_from}: {self.rate}"
+
+
+class AuditEntry(models.Model):
+    """Who changed what and when (SE-3). Written by services, never by signals."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("updated")
+        DELETE = "delete", _("deleted")
+        IMPORT = "import", _("imported")
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    entity = models.CharField(_("entity"), max_length=64)
+    entity_id = models.CharField(_("entity id"), max_length=64)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["entity", "entity_id"], name="audit_entity_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.entity}#{self.entity_id}"

@@ -1,0 +1,1 @@
+"""The demo company: a deterministic, realistic data set for trying KAM."""

@@ -1,0 +1,1 @@
+"""The organisation: departments, people and their roles, territories, deputies, API tokens."""

@@ -1,0 +1,88 @@
+"""Reads of the ledger and its monthly roll-up, always from what the user may see (SE-1)."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import F, QuerySet, Sum
+
+from kam.clients.models import Account
+from kam.sales.models import ClientMonth, SalesLine
+
+
+def sales_line_list(
+    *,
+    user,
+    account_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[SalesLine]:
+    qs = SalesLine.objects.visible_to(user).select_related("account", "product")
+    if account_id:
+        qs = qs.filter(account_id=account_id)
+    if date_from:
+        qs = qs.filter(date__gte=date_from)
+    if date_to:
+        qs = qs.filter(date__lte=date_to)
+    return qs.order_by("-date", "document_number", "line_number")
+
+
+def add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: date
+    revenue: Decimal
+    cost: Decimal
+
+    @property
+    def income(self) -> Decimal:
+        return self.revenue - self.cost
+
+
+def account_monthly_series(*, account: Account, months: int = 24, until: date) -> list[MonthPoint]:
+    """The last ``months`` months up to ``until`` for one client (already scoped by the caller),
+    every month present, zero where nothing was sold."""
+    last = until.replace(day=1)
+    first = add_months(last, -(months - 1))
+    rows = {
+        r["month"]: r
+        for r in ClientMonth.objects.filter(
+            account=account, month__gte=first, month__lte=last
+        ).values("month", "revenue", "cost")
+    }
+    series = []
+    for i in range(months):
+        m = add_months(first, i)
+        r = rows.get(m)
+        series.append(
+            MonthPoint(m, r["revenue"] if r else Decimal(0), r["cost"] if r else Decimal(0))
+        )
+    return series
+
+
+def account_top_products(
+    *, account: Account, date_from: date | None = None, limit: int = 10
+) -> list[dict]:
+    """The client's best products by income, with revenue and quantity."""
+    qs = SalesLine.objects.filter(account=account)
+    if date_from:
+        qs = qs.filter(date__gte=date_from)
+    return list(
+        qs.values("product_id", "product__sku", "product__name")
+        .annotate(
+            revenue=Sum("revenue_base"),
+            income=Sum(F("revenue_base") - F("cost_base")),
+            quantity=Sum("quantity"),
+        )
+        .order_by("-income", "product__sku")[:limit]
+    )
+
+
+def last_sales_month(*, user) -> date | None:
+    """The latest month with any sales the user may see (charts end there, not at today)."""
+    row = ClientMonth.objects.visible_to(user).order_by("-month").values_list("month", flat=True)
+    return row.first()

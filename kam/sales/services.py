@@ -1,0 +1,126 @@
+"""Writes of the sales ledger. Lines come in bulk (imports, the demo); each batch keeps the
+monthly roll-up (``ClientMonth``) current for the clients it touched, in the same transaction."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection, transaction
+
+from kam.core.models import AuditEntry
+from kam.core.selectors import rate_table
+from kam.core.services import audit_record
+from kam.sales.models import ClientMonth, SalesLine
+
+BATCH = 5000
+# Above this many touched clients one full rebuild beats many IN (...) lists.
+FULL_REFRESH_OVER = 2000
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """One ledger line as an importer or the demo produces it (amounts in ``currency``)."""
+
+    date: date
+    account_id: int
+    product_id: int
+    quantity: Decimal
+    revenue: Decimal
+    cost: Decimal
+    currency: str
+    document_number: str
+    line_number: int
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def sales_lines_write(
+    *, actor, lines: Sequence[LedgerLine], source: str = "", audit: bool = True
+) -> int:
+    """Insert lines, or replace those whose (document, line) already exist: a re-import of the
+    same file changes nothing. Converts to the base currency once, here. Returns lines written."""
+    if not lines:
+        return 0
+    rates = rate_table()
+    with transaction.atomic():
+        touched: set[int] = set()
+        for start in range(0, len(lines), BATCH):
+            chunk = lines[start : start + BATCH]
+            objs = []
+            for ln in chunk:
+                touched.add(ln.account_id)
+                objs.append(
+                    SalesLine(
+                        date=ln.date,
+                        month=month_of(ln.date),
+                        account_id=ln.account_id,
+                        product_id=ln.product_id,
+                        quantity=ln.quantity,
+                        revenue=ln.revenue,
+                        cost=ln.cost,
+                        currency=ln.currency.upper(),
+                        revenue_base=rates.convert(ln.revenue, ln.currency, ln.date),
+                        cost_base=rates.convert(ln.cost, ln.currency, ln.date),
+                        document_number=ln.document_number,
+                        line_number=ln.line_number,
+                    )
+                )
+            SalesLine.objects.bulk_create(
+                objs,
+                update_conflicts=True,
+                unique_fields=["document_number", "line_number"],
+                update_fields=[
+                    "date",
+                    "month",
+                    "account",
+                    "product",
+                    "quantity",
+                    "revenue",
+                    "cost",
+                    "currency",
+                    "revenue_base",
+                    "cost_base",
+                ],
+            )
+        client_month_refresh(account_ids=touched)
+        if audit:
+            audit_record(
+                actor=actor,
+                action=AuditEntry.Action.IMPORT,
+                entity="sales.salesline",
+                entity_id=source,
+                summary=f"{len(lines)} ledger lines for {len(touched)} clients from {source}",
+            )
+    return len(lines)
+
+
+def client_month_refresh(*, account_ids: Iterable[int] | None = None) -> None:
+    """Rebuild the monthly roll-up from the ledger, for some clients or (None) all of them.
+
+    One DELETE and one INSERT ... SELECT ... GROUP BY: the database does the sums, no Python
+    loop over ledger rows. A client whose re-imported lines moved to another client is covered,
+    because a replaced line's old client is rebuilt only if it is in ``account_ids``; callers
+    that move lines between clients pass both.
+    """
+    cm = ClientMonth._meta.db_table
+    sl = SalesLine._meta.db_table
+    ids = None if account_ids is None else sorted(set(account_ids))
+    insert = (
+        f"INSERT INTO {cm} (account_id, month, revenue, cost, quantity, lines) "
+        f"SELECT account_id, month, SUM(revenue_base), SUM(cost_base), SUM(quantity), COUNT(*) "
+        f"FROM {sl} "
+    )
+    group = " GROUP BY account_id, month"
+    with transaction.atomic(), connection.cursor() as cur:
+        if ids is None or len(ids) > FULL_REFRESH_OVER:
+            cur.execute(f"DELETE FROM {cm}")
+            cur.execute(insert + group)
+            return
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(part))
+            cur.execute(f"DELETE FROM {cm} WHERE account_id IN ({marks})", part)
+            cur.execute(insert + f"WHERE account_id IN ({marks})" + group, part)

@@ -1,0 +1,154 @@
+"""Test personas and builders shared by every app's tests.
+
+The personas (SE-1 needs two users in every permission test):
+
+    director          Dora Director      sees everything
+    head_north        Hugo Head          head of "North" (and its sub-department "North-Pharma")
+    regional_north    Rita Regional      regional manager over kam_anna and kam_boris
+    kam_anna          Anna Kam           KAM in North
+    kam_boris         Boris Kam          KAM in North-Pharma
+    support_north     Sam Support        sales support of North
+    head_south        Hanna Head         head of "South"
+    kam_sigrid        Sigrid Kam         KAM in South
+    credit            Carl Credit        credit controller (sees all clients)
+
+State is built through services, so audit rows and invariants hold as in production.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import count
+
+from kam.catalog.models import Product
+from kam.catalog.services import category_get_or_create, product_create
+from kam.clients.models import Account
+from kam.clients.services import account_create
+from kam.org.models import Department, Role, User
+from kam.org.services import department_create, user_create
+from kam.sales.services import LedgerLine, sales_lines_write
+
+PASSWORD = "kam-test-password"
+_seq = count(1)
+
+
+@dataclass
+class Org:
+    root: Department
+    north: Department
+    north_pharma: Department
+    south: Department
+    director: User
+    head_north: User
+    regional_north: User
+    kam_anna: User
+    kam_boris: User
+    support_north: User
+    head_south: User
+    kam_sigrid: User
+    credit: User
+
+
+def _person(username, role, first, last, **kw) -> User:
+    return user_create(
+        actor=None,
+        username=username,
+        password=PASSWORD,
+        role=role,
+        first_name=first,
+        last_name=last,
+        **kw,
+    )
+
+
+def build_org() -> Org:
+    root = department_create(actor=None, name="Sales")
+    north = department_create(actor=None, name="North", parent=root)
+    north_pharma = department_create(actor=None, name="North-Pharma", parent=north)
+    south = department_create(actor=None, name="South", parent=root)
+    director = _person("director", Role.DIRECTOR, "Dora", "Director", department=root)
+    head_north = _person(
+        "head_north", Role.HEAD, "Hugo", "Head", department=north, manager=director
+    )
+    regional = _person(
+        "regional_north", Role.REGIONAL, "Rita", "Regional", department=north, manager=head_north
+    )
+    anna = _person("kam_anna", Role.KAM, "Anna", "Kam", department=north, manager=regional)
+    boris = _person(
+        "kam_boris", Role.KAM, "Boris", "Kam", department=north_pharma, manager=regional
+    )
+    support = _person("support_north", Role.SUPPORT, "Sam", "Support", department=north)
+    head_south = _person(
+        "head_south", Role.HEAD, "Hanna", "Head", department=south, manager=director
+    )
+    sigrid = _person("kam_sigrid", Role.KAM, "Sigrid", "Kam", department=south, manager=head_south)
+    credit = _person("credit", Role.CREDIT, "Carl", "Credit", department=root)
+    return Org(
+        root,
+        north,
+        north_pharma,
+        south,
+        director,
+        head_north,
+        regional,
+        anna,
+        boris,
+        support,
+        head_south,
+        sigrid,
+        credit,
+    )
+
+
+def make_account(*, owner: User | None, legal_name: str | None = None, **data) -> Account:
+    n = next(_seq)
+    return account_create(
+        actor=None,
+        legal_name=legal_name or f"Client {n} SIA",
+        registration_number=data.pop("registration_number", f"4000{n:07d}"),
+        owner=owner,
+        **data,
+    )
+
+
+def make_product(*, sku: str | None = None, cost: Decimal = Decimal("10"), **data) -> Product:
+    n = next(_seq)
+    return product_create(
+        actor=None,
+        sku=sku or f"SKU-{n:05d}",
+        name=data.pop("name", f"Product {n}"),
+        category=data.pop("category", category_get_or_create(name="General")),
+        standard_cost=cost,
+        **data,
+    )
+
+
+def make_sale(
+    *,
+    account: Account,
+    product: Product,
+    on: date,
+    revenue: Decimal | str,
+    cost: Decimal | str,
+    quantity: Decimal | str = "1",
+    currency: str = "EUR",
+    document: str | None = None,
+    line: int = 1,
+) -> None:
+    sales_lines_write(
+        actor=None,
+        lines=[
+            LedgerLine(
+                date=on,
+                account_id=account.pk,
+                product_id=product.pk,
+                quantity=Decimal(quantity),
+                revenue=Decimal(revenue),
+                cost=Decimal(cost),
+                currency=currency,
+                document_number=document or f"INV-{next(_seq):07d}",
+                line_number=line,
+            )
+        ],
+        source="test",
+    )

@@ -1,0 +1,15 @@
+"""URL map: HTML pages per app, the HTTP API under /api/, the admin, the language switch."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from kam.api import api
+
+urlpatterns = [
+    path("", include("kam.web.urls")),
+    path("clients/", include("kam.clients.urls")),
+    path("radar/", include("kam.radar.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

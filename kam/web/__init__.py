@@ -1,0 +1,1 @@
+"""The web shell: login, navigation, home page, language switch, shared templates."""
