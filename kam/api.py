@@ -5,14 +5,21 @@ scripts (``kam token create USER``). Errors are JSON ``{"code": ..., "message": 
 stable code; validation errors add ``"errors"`` naming each bad field.
 """
 
+import logging
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
 
 from kam.org.services import api_token_authenticate
+
+logger = logging.getLogger("kam.api")
 
 
 class TokenAuth(HttpBearer):
@@ -25,10 +32,25 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class CsrfFailed(PermissionDenied):
+    """A session-authenticated write without a valid CSRF token."""
+
+
 class SessionAuth(APIKeyCookie):
     """Django's session cookie; CSRF is checked on unsafe methods (ninja's csrf=True)."""
 
-    param_name = "sessionid"
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request):
+        key = request.COOKIES.get(self.param_name)
+        # Without a session cookie there is nothing a forged request could ride on, so the
+        # caller gets 401 (sign in), not a CSRF 403 that would hide what is really missing.
+        must_check = key and self.csrf and not getattr(request, "_ninja_csrf_exempt", False)
+        if must_check and check_csrf(request) is not None:
+            raise CsrfFailed(
+                _("CSRF check failed: send the csrftoken cookie's value in the X-CSRFToken header.")
+            )
+        return key
 
     def authenticate(self, request, key):
         user = getattr(request, "user", None)
@@ -53,40 +75,79 @@ def error(request, status: int, code: str, message: str, **extra):
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return error(request, 404, "not_found", str(exc) or "Not found.")
+    return error(request, 404, "not_found", str(exc) or _("Not found."))
 
 
 @api.exception_handler(AuthenticationError)
 def unauthorized(request, exc):
-    return error(request, 401, "unauthorized", "Sign in or send a valid bearer token.")
+    return error(request, 401, "unauthorized", _("Sign in or send a valid bearer token."))
+
+
+@api.exception_handler(CsrfFailed)
+def csrf_failed(request, exc):
+    return error(request, 403, "csrf_failed", str(exc))
 
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request, exc):
-    return error(request, 403, "forbidden", str(exc) or "You may not do this.")
+    return error(request, 403, "forbidden", str(exc) or _("You may not do this."))
+
+
+PARAM_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+def _field_name(loc) -> tuple[str, str]:
+    """ninja's ("body", "payload", "email") as ("email", "body"): the name the caller sent."""
+    parts = [str(p) for p in loc]
+    source = parts.pop(0) if parts and parts[0] in PARAM_SOURCES else ""
+    if source == "body" and parts:
+        parts.pop(0)  # the view's parameter name, which the caller never sees
+    return ".".join(parts), source
 
 
 @api.exception_handler(NinjaValidationError)
 def invalid_request(request, exc):
-    errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", [])), "message": e.get("msg", "")}
-        for e in exc.errors
-    ]
-    return error(request, 422, "invalid", "The request has invalid fields.", errors=errors)
+    errors = []
+    for e in exc.errors:
+        field, source = _field_name(e.get("loc", []))
+        errors.append({"field": field, "in": source, "message": e.get("msg", "")})
+    return error(request, 422, "invalid", _("The request has invalid fields."), errors=errors)
 
 
 @api.exception_handler(ValidationError)
 def invalid_data(request, exc):
     if hasattr(exc, "message_dict"):
-        errors = [{"field": f, "message": " ".join(m)} for f, m in exc.message_dict.items()]
+        errors = [
+            {"field": "" if f == "__all__" else f, "in": "body", "message": " ".join(m)}
+            for f, m in exc.message_dict.items()
+        ]
     else:
-        errors = [{"field": "", "message": m} for m in exc.messages]
-    return error(request, 422, "invalid", "The data is not valid.", errors=errors)
+        errors = [{"field": "", "in": "body", "message": m} for m in exc.messages]
+    return error(request, 422, "invalid", _("The data is not valid."), errors=errors)
+
+
+HTTP_ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    429: "throttled",
+}
 
 
 @api.exception_handler(HttpError)
 def http_error(request, exc):
-    return error(request, exc.status_code, "error", str(exc))
+    return error(request, exc.status_code, HTTP_ERROR_CODES.get(exc.status_code, "error"), str(exc))
+
+
+@api.exception_handler(Exception)
+def server_error(request, exc):
+    if settings.DEBUG:
+        raise exc  # the debug page tells a developer more than a JSON line
+    logger.exception("API error on %s %s", request.method, request.path)
+    return error(request, 500, "server_error", _("Something went wrong on our side."))
 
 
 def _register_routers() -> None:
