@@ -4,7 +4,7 @@ Every read goes through the scoped selectors (SE-1): a client or contact outside
 scope answers 404 exactly like a missing one. Writes go through the audited services (SE-3).
 """
 
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from kam.clients import selectors, services
@@ -52,7 +52,7 @@ def contact_create(request, client_id: int, payload: ContactIn):
     contact = services.contact_create(
         actor=request.auth, account=account, **payload.model_dump(mode="json")
     )
-    return 201, contact
+    return Status(201, contact)
 
 
 @router.get("/contacts/{int:contact_id}", response=ContactOut, summary="One contact person")
