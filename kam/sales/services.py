@@ -38,10 +38,19 @@ def month_of(day: date) -> date:
 
 
 def sales_lines_write(
-    *, actor, lines: Sequence[LedgerLine], source: str = "", audit: bool = True
+    *,
+    actor,
+    lines: Sequence[LedgerLine],
+    source: str = "",
+    audit: bool = True,
+    refresh: bool = True,
 ) -> int:
     """Insert lines, or replace those whose (document, line) already exist: a re-import of the
-    same file changes nothing. Converts to the base currency once, here. Returns lines written."""
+    same file changes nothing. Converts to the base currency once, here. Returns lines written.
+
+    ``refresh=False`` leaves the monthly roll-up to the caller, who must then call
+    ``client_month_refresh`` for the touched clients before its transaction ends (a large
+    import writes many chunks and rebuilds once)."""
     if not lines:
         return 0
     rates = rate_table()
@@ -85,13 +94,14 @@ def sales_lines_write(
                     "cost_base",
                 ],
             )
-        client_month_refresh(account_ids=touched)
+        if refresh:
+            client_month_refresh(account_ids=touched)
         if audit:
             audit_record(
                 actor=actor,
                 action=AuditEntry.Action.IMPORT,
                 entity="sales.salesline",
-                entity_id=source,
+                entity_id=source[:64],
                 summary=f"{len(lines)} ledger lines for {len(touched)} clients from {source}",
             )
     return len(lines)

@@ -1,0 +1,244 @@
+"""What the three importers share: the result, progress, rows by column, the write transaction."""
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext
+
+from kam.core.models import AuditEntry
+from kam.core.services import audit_record
+from kam.imports.readers import ReadError, Source, Table, open_table
+from kam.imports.validators import CellError, ErrorList, RowError, check_header, text
+
+# Values per IN (...) list, under every SQLite build's parameter limit.
+IN_LIST = 900
+
+Progress = Callable[[int, int], None]
+T = TypeVar("T")
+
+
+@dataclass
+class ImportResult:
+    """What an import did, or why it did nothing (``errors``), for the CLI, a page or the API."""
+
+    kind: str
+    source: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    # Can exceed len(errors) when the caller capped the list with max_errors.
+    error_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def summary(self) -> str:
+        return gettext(
+            "%(kind)s: %(rows)s rows, %(created)s created, %(updated)s updated, "
+            "%(unchanged)s unchanged"
+        ) % {
+            "kind": self.kind,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+
+
+class Tracker:
+    """Progress in work units: every row is checked once and written once, so the total is
+    twice the rows. The total starts as an estimate and is exact once the file was checked."""
+
+    def __init__(self, callback: Progress | None, rows: int):
+        self.callback = callback
+        self.set_rows(rows)
+
+    def set_rows(self, rows: int) -> None:
+        self.rows = rows
+        self.total = 2 * rows
+        self.step = max(1, self.total // 200)
+        self.next_at = 0
+
+    def checked(self, done: int) -> None:
+        self._report(done)
+
+    def written(self, done: int) -> None:
+        self._report(self.rows + done)
+
+    def _report(self, done: int) -> None:
+        if self.callback is not None and done >= self.next_at:
+            self.callback(min(done, self.total), self.total)
+            self.next_at = done + self.step
+
+    def finish(self) -> None:
+        if self.callback is not None:
+            self.callback(self.total, self.total)
+
+
+class Row:
+    """One data row: cells by column name, each parsed with its reasons kept in ``errors``."""
+
+    __slots__ = ("cells", "columns", "errors", "line", "ok")
+
+    def __init__(self, line: int, cells: tuple, columns: dict[str, int], errors: ErrorList):
+        self.line = line
+        self.cells = cells
+        self.columns = columns
+        self.errors = errors
+        self.ok = True
+
+    def get(
+        self, column: str, parse: Callable[..., T], *, required: bool = False, **kw
+    ) -> T | None:
+        """The parsed cell, or None when empty (an error if required) or invalid."""
+        index = self.columns.get(column)
+        raw = self.cells[index] if index is not None and index < len(self.cells) else None
+        if type(raw) is str:
+            raw = raw.strip()
+        if raw is None or raw == "":
+            if required:
+                self.fail(column, gettext("a value is required"))
+            return None
+        try:
+            return parse(raw, **kw)
+        except CellError as exc:
+            self.fail(column, str(exc))
+            return None
+
+    def fail(self, column: str | None, message: str) -> None:
+        self.errors.add(self.line, column, message)
+        self.ok = False
+
+
+def data_rows(
+    table: Table,
+    *,
+    required: Iterable[str],
+    optional: Iterable[str],
+    errors: ErrorList,
+) -> Iterator[Row]:
+    """The data rows after a header that passed ``check_header``; nothing if it did not."""
+    rows = table.rows()
+    first = next(rows, None)
+    if first is None:
+        errors.add(None, None, gettext("the file is empty; its first row must be the header"))
+        return
+    header_line, header = first
+    columns = check_header(
+        header, line=header_line, required=required, optional=optional, errors=errors
+    )
+    if errors:
+        return
+    width = max(columns.values()) + 1
+    for line, cells in rows:
+        row = Row(line, cells, columns, errors)
+        if any(text(c) for c in cells[width:]):
+            row.fail(None, gettext("the row has more cells than the header has columns"))
+        yield row
+
+
+def max_length(model: type[models.Model], name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+def differences(instance: models.Model, data: dict[str, Any]) -> dict[str, Any]:
+    """The part of ``data`` that differs from ``instance`` (relations compared by key)."""
+    changed = {}
+    for name, value in data.items():
+        model_field = instance._meta.get_field(name)
+        old = getattr(instance, model_field.attname)
+        new = value.pk if model_field.is_relation and value is not None else value
+        if old != new:
+            changed[name] = value
+    return changed
+
+
+def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def source_name(table: Table) -> str:
+    # The audit entity id holds 64 characters.
+    return Path(table.name).name[:64]
+
+
+def finish(result: ImportResult, errors: ErrorList) -> ImportResult:
+    result.errors = errors.items
+    result.error_count = errors.count
+    if errors:
+        result.created = result.updated = result.unchanged = 0
+    return result
+
+
+class Writing:
+    """Runs the write phase in one transaction; a refusal by a service or the database becomes
+    an error of the row being written, and the transaction rolls everything back."""
+
+    def __init__(self, errors: ErrorList):
+        self.errors = errors
+        self.line: int | None = None
+
+    def __enter__(self):
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        self._atomic.__exit__(exc_type, exc, tb)
+        if isinstance(exc, ValidationError):
+            if hasattr(exc, "error_dict"):
+                for name, messages in exc.message_dict.items():
+                    column = None if name == NON_FIELD_ERRORS else name
+                    self.errors.add(self.line, column, "; ".join(messages))
+            else:
+                self.errors.add(self.line, None, "; ".join(exc.messages))
+            return True
+        if isinstance(exc, IntegrityError | FileChanged):
+            self.errors.add(self.line, None, str(exc))
+            return True
+        return False
+
+
+class FileChanged(Exception):
+    """The second reading of a sales file found a row the first reading had accepted."""
+
+
+def audit_import(*, actor, entity: str, table: Table, result: ImportResult) -> None:
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.IMPORT,
+        entity=entity,
+        entity_id=source_name(table),
+        summary=result.summary(),
+        changes={
+            "rows": result.rows,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        },
+    )
+
+
+def open_file(
+    kind: str, source: Source, name: str | None, errors: ErrorList
+) -> tuple[Table | None, ImportResult]:
+    try:
+        table = open_table(source, name=name)
+    except ReadError as exc:
+        errors.add(exc.line, None, exc.message)
+        return None, ImportResult(kind=kind, source=str(name or source))
+    return table, ImportResult(kind=kind, source=table.name)
