@@ -1,5 +1,319 @@
-"""HTTP API endpoints of this app (mounted in kam/api.py)."""
+"""HTTP API of the key-account radar (mounted at /api/radar): the same selectors and services
+as the pages and the CLI, scoped the same way (SE-1)."""
 
-from ninja import Router
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.http import Http404
+from ninja import Field, Query, Router, Schema, Status
+
+from kam.radar import selectors, services
+from kam.radar.models import PartnerDisclosure
 
 router = Router()
+
+LevelName = Literal["company", "department", "manager"]
+ManualDefinition = Literal["reference", "partner", "competent", "innovator"]
+
+
+# --- output ------------------------------------------------------------------------------------
+
+
+class EvidenceRecordOut(Schema):
+    on: date | None
+    text: str
+    kind: str
+    recorded_by: str
+
+
+class EvidenceOut(Schema):
+    definition: str
+    label: str
+    summary: str
+    level: str
+    figures: dict[str, Any]
+    recorded_by: str
+    recorded_on: date | None
+    owner: str
+    review_on: date | None
+    review_due: bool
+    suggested: bool
+    records: list[EvidenceRecordOut]
+
+
+class RowOut(Schema):
+    account_id: int
+    account_name: str
+    status: str
+    owner_id: int | None
+    owner_name: str
+    department_id: int | None
+    department_name: str
+    unit_id: int | None
+    unit_total: Decimal
+    income: Decimal
+    turnover: Decimal
+    weight: Decimal
+    share_pct: Decimal
+    band: str
+    loss_making: bool
+    is_key: bool
+    definitions: list[str]
+    suggestions: list[str]
+    evidence: list[EvidenceOut]
+    abc: str
+    npv: Decimal
+    trend_pct: Decimal
+    wallet: Decimal | None
+    headroom: Decimal | None
+    flags: list[str]
+
+
+class AlertOut(Schema):
+    kind: str
+    message: str
+    account_id: int | None
+    account_name: str
+    user_id: int | None
+    user_name: str
+    share_pct: Decimal | None
+    count: int | None
+
+
+class ParetoPointOut(Schema):
+    rank: int
+    clients_pct: Decimal
+    cumulative_pct: Decimal
+
+
+class ConcentrationOut(Schema):
+    total: Decimal
+    clients: int
+    top1_pct: Decimal
+    top5_pct: Decimal
+    top10_pct: Decimal
+    hhi: Decimal
+    abc_counts: dict[str, int]
+    abc_pct: dict[str, Decimal]
+    pareto: list[ParetoPointOut]
+
+
+class PortfolioOut(Schema):
+    level: str
+    unit_id: int | None
+    unit_name: str
+    as_of: date
+    period_start: date
+    period_end: date
+    months: int
+    basis: str
+    currency: str
+    rows: list[RowOut]
+    alerts: list[AlertOut]
+    concentration: ConcentrationOut
+
+
+class StatusChangeOut(Schema):
+    account_id: int
+    account_name: str
+    level: str
+    period_end: date
+    previous_end: date
+    kind: str
+    definitions_before: list[str]
+    definitions_after: list[str]
+    share_before: Decimal | None
+    share_after: Decimal | None
+    reason: str
+
+
+class SettingsOut(Schema):
+    basis: str
+    key_amount: Decimal | None
+    key_share_pct: Decimal | None
+    critical_pct: Decimal
+    mono_pct: Decimal
+    period: str
+    potential_headroom: Decimal
+    innovator_share_pct: Decimal
+    innovator_window_months: int
+    abc_a_pct: Decimal
+    abc_b_pct: Decimal
+    npv_rate_pct: Decimal
+    npv_horizon_years: int
+    npv_growth_cap_pct: Decimal
+    max_key_per_kam: int
+
+
+class SettingsPatch(Schema):
+    basis: Literal["income", "turnover"] | None = None
+    key_amount: Decimal | None = None
+    key_share_pct: Decimal | None = None
+    critical_pct: Decimal | None = None
+    mono_pct: Decimal | None = None
+    period: Literal["rolling12", "fiscal_year", "fiscal_quarter"] | None = None
+    potential_headroom: Decimal | None = None
+    innovator_share_pct: Decimal | None = None
+    innovator_window_months: int | None = None
+    abc_a_pct: Decimal | None = None
+    abc_b_pct: Decimal | None = None
+    npv_rate_pct: Decimal | None = None
+    npv_horizon_years: int | None = None
+    npv_growth_cap_pct: Decimal | None = None
+    max_key_per_kam: int | None = None
+
+
+class Created(Schema):
+    id: int
+
+
+# --- input -------------------------------------------------------------------------------------
+
+
+class PortfolioQuery(Schema):
+    level: LevelName = "company"
+    unit: int | None = None
+    as_of: date | None = None
+    only_key: bool = False
+
+
+class HistoryQuery(Schema):
+    level: LevelName | None = None
+    account: int | None = None
+    since: date | None = None
+
+
+class CompetitorIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    share_pct: Decimal = Field(..., ge=0, le=100)
+
+
+class WalletIn(Schema):
+    annual_budget: Decimal = Field(..., ge=0)
+    currency: str = ""
+    recorded_at: date | None = None
+    review_on: date | None = None
+    categories: str = ""
+    note: str = ""
+    competitors: list[CompetitorIn] = []
+
+
+class ReferenceCaseIn(Schema):
+    what: str = Field(..., min_length=1)
+    done_on: date
+    result: str = ""
+
+
+class PartnerDisclosureIn(Schema):
+    kind: Literal[tuple(PartnerDisclosure.Kind.values)]  # type: ignore[valid-type]
+    text: str = Field(..., min_length=1)
+    disclosed_on: date
+
+
+class ConsultationIn(Schema):
+    topic: str = Field(..., min_length=1, max_length=255)
+    consulted_on: date
+
+
+class FlagIn(Schema):
+    definition: ManualDefinition
+    note: str = ""
+    owner_id: int | None = None
+    review_on: date | None = None
+
+
+# --- reads -------------------------------------------------------------------------------------
+
+
+@router.get("/portfolio", response=PortfolioOut, summary="Key-account portfolio at a level")
+def portfolio(request, q: Query[PortfolioQuery]):
+    return selectors.radar_portfolio(
+        user=request.user, level=q.level, unit_id=q.unit, as_of=q.as_of, only_key=q.only_key
+    )
+
+
+@router.get("/concentration", response=ConcentrationOut, summary="Pareto, ABC, top-N, HHI")
+def concentration(request, q: Query[PortfolioQuery]):
+    return selectors.radar_concentration(
+        user=request.user, level=q.level, unit_id=q.unit, as_of=q.as_of
+    )
+
+
+@router.get("/accounts/{account_id}/why", response=list[EvidenceOut], summary="Why key")
+def why(request, account_id: int, as_of: date | None = None):
+    return selectors.why_key(user=request.user, account=account_id, as_of=as_of)
+
+
+@router.get("/history", response=list[StatusChangeOut], summary="Key-status changes")
+def history(request, q: Query[HistoryQuery]):
+    return selectors.key_history(user=request.user, level=q.level, account=q.account, since=q.since)
+
+
+@router.get("/settings", response=SettingsOut, summary="Radar criteria")
+def settings_get(request):
+    return services.radar_settings()
+
+
+@router.patch("/settings", response=SettingsOut, summary="Change radar criteria")
+def settings_patch(request, payload: SettingsPatch):
+    return services.radar_settings_update(
+        actor=request.user, **payload.model_dump(exclude_unset=True)
+    )
+
+
+# --- writes ------------------------------------------------------------------------------------
+
+
+@router.post("/accounts/{account_id}/wallet-estimates", response={201: Created})
+def wallet_create(request, account_id: int, payload: WalletIn):
+    data = payload.model_dump()
+    competitors = [(c["name"], c["share_pct"]) for c in data.pop("competitors")]
+    obj = services.wallet_estimate_record(
+        actor=request.user, account=account_id, competitors=competitors, **data
+    )
+    return Status(201, {"id": obj.pk})
+
+
+@router.post("/accounts/{account_id}/reference-cases", response={201: Created})
+def reference_case_create(request, account_id: int, payload: ReferenceCaseIn):
+    obj = services.reference_case_record(
+        actor=request.user, account=account_id, **payload.model_dump()
+    )
+    return Status(201, {"id": obj.pk})
+
+
+@router.post("/accounts/{account_id}/partner-disclosures", response={201: Created})
+def partner_disclosure_create(request, account_id: int, payload: PartnerDisclosureIn):
+    obj = services.partner_disclosure_record(
+        actor=request.user, account=account_id, **payload.model_dump()
+    )
+    return Status(201, {"id": obj.pk})
+
+
+@router.post("/accounts/{account_id}/consultations", response={201: Created})
+def consultation_create(request, account_id: int, payload: ConsultationIn):
+    obj = services.competence_consultation_record(
+        actor=request.user, account=account_id, **payload.model_dump()
+    )
+    return Status(201, {"id": obj.pk})
+
+
+@router.post("/accounts/{account_id}/flags", response={201: Created})
+def flag_set(request, account_id: int, payload: FlagIn):
+    data = payload.model_dump()
+    owner_id = data.pop("owner_id")
+    owner = None
+    if owner_id is not None:
+        # Only someone the actor may see can own a flag; 404 alike otherwise.
+        owner = selectors.manager_units(request.user).filter(pk=owner_id).first()
+        if owner is None:
+            raise Http404("No such person.")
+    obj = services.key_flag_set(actor=request.user, account=account_id, owner=owner, **data)
+    return Status(201, {"id": obj.pk})
+
+
+@router.delete("/accounts/{account_id}/flags/{definition}", response={204: None})
+def flag_clear(request, account_id: int, definition: ManualDefinition):
+    services.key_flag_clear(actor=request.user, account=account_id, definition=definition)
+    return Status(204, None)

@@ -1,0 +1,152 @@
+"""``kam radar``: the key-account radar on the command line (table, CSV, JSON), or a snapshot."""
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
+from django.utils import timezone
+
+from kam.org.models import Role, User
+from kam.radar import exports, selectors
+from kam.radar.models import Level
+from kam.radar.services import radar_snapshot_take
+
+
+def _json_default(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def portfolio_dict(p: selectors.Portfolio) -> dict:
+    c = p.concentration
+    return {
+        "level": p.level,
+        "unit_id": p.unit_id,
+        "unit_name": p.unit_name,
+        "as_of": p.as_of,
+        "period": [p.period_start, p.period_end],
+        "basis": p.basis,
+        "currency": p.currency,
+        "rows": [
+            {
+                "account_id": r.account_id,
+                "client": r.account_name,
+                "kam": r.owner_name,
+                "department": r.department_name,
+                "status": r.status,
+                "income": r.income,
+                "turnover": r.turnover,
+                "share_pct": r.share_pct,
+                "band": r.band,
+                "definitions": list(r.definitions),
+                "suggestions": list(r.suggestions),
+                "evidence": [
+                    {"definition": e.definition, "level": e.level, "summary": e.summary}
+                    for e in r.evidence
+                ],
+                "abc": r.abc,
+                "npv": r.npv,
+                "trend_pct": r.trend_pct,
+                "headroom": r.headroom,
+                "flags": list(r.flags),
+            }
+            for r in p.rows
+        ],
+        "alerts": [{"kind": a.kind, "message": a.message} for a in p.alerts],
+        "concentration": {
+            "total": c.total,
+            "clients": c.clients,
+            "top1_pct": c.top1_pct,
+            "top5_pct": c.top5_pct,
+            "top10_pct": c.top10_pct,
+            "hhi": c.hhi,
+            "abc_counts": c.abc_counts,
+            "abc_pct": c.abc_pct,
+        },
+    }
+
+
+class Command(BaseCommand):
+    help = "Show the key-account radar (KC-1..KC-13) or take a status snapshot."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--level", choices=Level.values, default=None)
+        parser.add_argument("--unit", type=int, help="department id or KAM user id")
+        parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+        parser.add_argument("--as-of", type=date.fromisoformat, help="YYYY-MM-DD (default today)")
+        parser.add_argument(
+            "--user", help="see the radar as this person (default: the first director)"
+        )
+        parser.add_argument("--only-key", action="store_true", help="key clients only")
+        parser.add_argument(
+            "--snapshot",
+            action="store_true",
+            help="store key status for --as-of (default: the end of last month)",
+        )
+
+    def handle(self, *args, **o):
+        user = self._user(o["user"])
+        if o["snapshot"]:
+            period_end = o["as_of"] or timezone.localdate().replace(day=1) - timedelta(days=1)
+            n = radar_snapshot_take(actor=user if o["user"] else None, period_end=period_end)
+            self.stdout.write(f"snapshot {period_end}: {n} key-status rows")
+            return
+        level = o["level"] or selectors.default_level(user)
+        portfolio = selectors.radar_portfolio(
+            user=user, level=level, unit_id=o["unit"], as_of=o["as_of"], only_key=o["only_key"]
+        )
+        if o["format"] == "csv":
+            self.stdout.write(exports.portfolio_csv(portfolio).decode("utf-8-sig"), ending="")
+        elif o["format"] == "json":
+            self.stdout.write(
+                json.dumps(portfolio_dict(portfolio), default=_json_default, indent=2)
+            )
+        else:
+            self._table(portfolio)
+
+    def _user(self, username: str | None) -> User:
+        if username:
+            user = User.objects.filter(username=username, is_active=True).first()
+            if user is None:
+                raise CommandError(f"no active user named {username!r}")
+            return user
+        # The operator at the console: the first director or administrator sees everything.
+        user = (
+            User.objects.filter(is_active=True)
+            .filter(Q(role__in=[Role.DIRECTOR, Role.ADMIN]) | Q(is_superuser=True))
+            .order_by("pk")
+            .first()
+        )
+        if user is None:
+            raise CommandError("no director or administrator yet: pass --user USERNAME")
+        return user
+
+    def _table(self, p: selectors.Portfolio) -> None:
+        w = self.stdout.write
+        w(
+            f"Key-account radar · {p.level}{' · ' + p.unit_name if p.unit_name else ''} · "
+            f"{p.period_start:%Y-%m}..{p.period_end:%Y-%m} · {p.basis} in {p.currency}"
+        )
+        for a in p.alerts:
+            w(f"! {a.message}")
+        header = f"{'client':<32} {'KAM':<18} {'income':>14} {'share %':>8} {'ABC':>3}  key by"
+        w(header)
+        w("-" * len(header))
+        for r in p.rows:
+            key = ", ".join(r.definitions) or "-"
+            if r.suggestions:
+                key += f" (suggested: {', '.join(r.suggestions)})"
+            w(
+                f"{r.account_name[:32]:<32} {r.owner_name[:18]:<18} {r.income:>14,.2f} "
+                f"{r.share_pct:>8} {r.abc:>3}  {key}"
+            )
+        c = p.concentration
+        w(
+            f"top 1/5/10: {c.top1_pct}/{c.top5_pct}/{c.top10_pct} %  HHI {c.hhi}  "
+            f"ABC {c.abc_counts['A']}/{c.abc_counts['B']}/{c.abc_counts['C']}"
+        )

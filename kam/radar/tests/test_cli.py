@@ -1,0 +1,81 @@
+"""``kam radar``: table, CSV and JSON, scoped by --user; --snapshot stores history."""
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
+
+from kam.radar.exports import portfolio_xlsx
+from kam.radar.models import KeyStatusSnapshot, SnapshotRun
+from kam.radar.selectors import radar_portfolio
+from kam.radar.tests.conftest import AS_OF
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def book(org, client_with):
+    return {
+        "anna": client_with(org.kam_anna, "100.00", legal_name="Aurora SIA"),
+        "sigrid": client_with(org.kam_sigrid, "900.00", legal_name="Šiaulių vaistinė UAB"),
+    }
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("radar", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_json_as_a_kam_shows_only_her_clients(org, book):
+    data = json.loads(run("--format", "json", "--user", "kam_anna", "--as-of", AS_OF.isoformat()))
+    assert data["level"] == "manager"  # a KAM's default
+    assert [r["client"] for r in data["rows"]] == ["Aurora SIA"]
+    assert data["rows"][0]["share_pct"] == "100.00"
+
+
+def test_csv_at_company_level_for_the_director(org, book):
+    text = run("--format", "csv", "--level", "company", "--as-of", AS_OF.isoformat())
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["Client"] for r in rows] == ["Šiaulių vaistinė UAB", "Aurora SIA"]
+    assert rows[0]["Share, %"] == "90.00"
+    assert rows[0]["Dependency"] == "Mono client"
+
+
+def test_table_lists_alerts_and_rows(org, book):
+    text = run("--level", "company", "--as-of", AS_OF.isoformat(), "--user", "director")
+    assert "mono client" in text
+    assert "Aurora SIA" in text and "share" in text
+
+
+def test_unknown_user_is_an_error(org, book):
+    with pytest.raises(CommandError):
+        run("--user", "nobody")
+
+
+def test_foreign_unit_is_refused(org, book):
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        run("--user", "kam_anna", "--level", "manager", "--unit", str(org.kam_sigrid.pk))
+
+
+def test_snapshot(org, book):
+    text = run("--snapshot", "--as-of", "2025-06-30")
+    assert "snapshot 2025-06-30" in text
+    assert SnapshotRun.objects.filter(period_end=date(2025, 6, 30)).exists()
+    assert KeyStatusSnapshot.objects.filter(account=book["sigrid"], band="mono").exists()
+
+
+def test_xlsx_export_has_the_rows_and_the_concentration(org, book):
+    data = portfolio_xlsx(radar_portfolio(user=org.director, as_of=AS_OF))
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["Key accounts", "Concentration", "Alerts"]
+    rows = list(wb["Key accounts"].iter_rows(values_only=True))
+    assert rows[1][1] == "Client"
+    assert rows[2][1] == "Šiaulių vaistinė UAB" and rows[2][7] == 90
+    assert list(wb["Concentration"].iter_rows(values_only=True))[2][:2] == ("Top 1, %", 90)
