@@ -1,0 +1,2 @@
+"""The demo company generator: planned on paper with no database (``plan``, ``ledger``), then
+written through the services (``build``)."""
