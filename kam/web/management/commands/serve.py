@@ -13,6 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, addrport: str, **options):
         self.stdout.write(f"KAM is at http://{addrport}/  (Ctrl+C stops it)")
+        self.stdout.flush()
         call_command(
             "runserver",
             addrport,
