@@ -1157,8 +1157,9 @@ def key_history(
             before, after = seen.get(prev), seen.get(cur)
             d0 = tuple(before["definitions"]) if before else ()
             d1 = tuple(after["definitions"]) if after else ()
-            s0 = before["share"] if before else None
-            s1 = after["share"] if after else None
+            # Snapshots keep the exact share; history text shows it as the radar does.
+            s0 = rules.display_pct(before["share"]) if before else None
+            s1 = rules.display_pct(after["share"]) if after else None
             for kind, reason in _moves(
                 d0, d1, s0, s1, before["band"] if before else "", after["band"] if after else ""
             ):
