@@ -445,6 +445,7 @@ def _record_of(definition: str, obj) -> EvidenceRecord:
 def _manual(
     *,
     as_of: date,
+    evidence_on: date,
     s: RadarSettings,
     restrict: QuerySet | None,
     with_records: bool,
@@ -455,14 +456,14 @@ def _manual(
 
     flags: dict[int, dict[str, KeyFlag]] = defaultdict(dict)
     for flag in scoped(
-        KeyFlag.objects.filter(active=True, flagged_on__lte=as_of).select_related(
+        KeyFlag.objects.filter(active=True, flagged_on__lte=evidence_on).select_related(
             "owner", "recorded_by"
         )
     ):
         flags[flag.account_id][flag.definition] = flag
 
     wallets: dict[int, WalletEstimate] = {}
-    wallet_qs = scoped(WalletEstimate.objects.filter(recorded_at__lte=as_of)).select_related(
+    wallet_qs = scoped(WalletEstimate.objects.filter(recorded_at__lte=evidence_on)).select_related(
         "recorded_by"
     )
     if with_records:
@@ -475,7 +476,7 @@ def _manual(
     if light:  # snapshots: only what decides status (flags and wallets)
         return _Manual(dict(flags), wallets, counts, records, {}, {})
     for definition, (model, on) in _RECORD_MODELS.items():
-        qs = scoped(model.objects.filter(**{f"{on}__lte": as_of}))
+        qs = scoped(model.objects.filter(**{f"{on}__lte": evidence_on}))
         if with_records:
             per: dict[int, list[EvidenceRecord]] = defaultdict(list)
             for obj in qs.select_related("recorded_by").order_by(f"-{on}", "-pk"):
@@ -697,6 +698,20 @@ def _manual_evidence(
     return applied, suggested, wallet_base, room
 
 
+def _evidence_date(as_of: date) -> date:
+    """Until when manual evidence (flags, wallets, records) counts for a read as of ``as_of``.
+
+    A look at the latest period (no newer month has sales yet) is a look at today: a flag a KAM
+    set this morning, or a review date that passed yesterday, must show even though the last
+    month with sales is behind us. An earlier period is read as it was then. Snapshots always
+    use their own period end."""
+    today = timezone.localdate()
+    if as_of >= today:
+        return as_of
+    newer = ClientMonth.objects.filter(month__gt=as_of).exists()
+    return as_of if newer else today
+
+
 class _Engine:
     """Loads everything one radar read needs once, then judges rows at any level.
 
@@ -737,8 +752,10 @@ class _Engine:
             self.totals = _Totals.of(_unit_totals(self.period, self.crit.basis))
         else:  # every client is loaded already: add up here rather than scan again
             self.totals = _Totals.of(self._pairs())
+        self.evidence_on = as_of if light else _evidence_date(as_of)
         self.manual = _manual(
             as_of=as_of,
+            evidence_on=self.evidence_on,
             s=self.settings,
             restrict=restrict,
             with_records=with_records,
@@ -789,7 +806,7 @@ class _Engine:
         wallet = room = None
         if a["pk"] in self.manual_ids:
             applied, suggested, wallet, room = _manual_evidence(
-                a["pk"], self.manual, f.revenue, c, p.months, self.as_of, self.currency
+                a["pk"], self.manual, f.revenue, c, p.months, self.evidence_on, self.currency
             )
         evidence += applied
         present = {e.definition for e in evidence}

@@ -1,6 +1,6 @@
 """The radar read from the ledger: boundaries, basis, losses, returns, levels, scope (KC, SE-1)."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -378,3 +378,20 @@ def test_only_key_returns_exactly_the_key_rows(org, client_with):
         assert only.rows == full.key_rows
         assert only.concentration == full.concentration
     assert prospect.pk in {r.account_id for r in only.rows}
+
+
+def test_flag_set_today_shows_on_the_latest_period_but_not_on_an_older_one(org, client_with):
+    # The radar page opens on the last month with sales, which is behind today; a flag a KAM
+    # sets today must show there. A look back at an older period is read as it was then.
+    today = date.today()
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    anna = client_with(org.kam_anna, "100.00", on=last_month_end)
+    key_flag_set(actor=org.kam_anna, account=anna, definition="reference")
+
+    latest = rows_by_id(radar_portfolio(user=org.kam_anna, as_of=last_month_end))
+    assert "reference" in latest[anna.pk].definitions
+
+    older_end = last_month_end.replace(day=1) - timedelta(days=1)
+    client_with(org.kam_sigrid, "50.00", on=older_end)  # the older month has sales too
+    older = rows_by_id(radar_portfolio(user=org.director, as_of=older_end - timedelta(days=40)))
+    assert "reference" not in older[anna.pk].definitions
