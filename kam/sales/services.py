@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from kam.clients.models import Account
 from kam.core.models import AuditEntry
 from kam.core.selectors import rate_table
 from kam.core.services import audit_record
@@ -123,6 +124,13 @@ def client_month_refresh(*, account_ids: Iterable[int] | None = None) -> None:
     loop over ledger rows. A client whose re-imported lines moved to another client is covered,
     because a replaced line's old client is rebuilt only if it is in ``account_ids``; callers
     that move lines between clients pass both.
+
+    Concurrency (PostgreSQL): two writers refreshing the same client would each delete the
+    rows the other cannot see yet and then both insert, breaking the unique (client, month)
+    or keeping one writer's sums only. So a refresh first locks its clients' rows, in id order
+    (no deadlock between refreshes); a full rebuild locks the roll-up table against every other
+    refresh. The lock lasts until the caller's transaction ends, when its lines are visible.
+    SQLite needs nothing: its write lock already serialises writers.
     """
     cm = ClientMonth._meta.db_table
     sl = SalesLine._meta.db_table
@@ -133,13 +141,22 @@ def client_month_refresh(*, account_ids: Iterable[int] | None = None) -> None:
         f"FROM {sl} "
     )
     group = " GROUP BY account_id, month"
+    postgres = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cur:
         if ids is None or len(ids) > FULL_REFRESH_OVER:
+            if postgres:
+                cur.execute(f"LOCK TABLE {cm} IN SHARE ROW EXCLUSIVE MODE")
             cur.execute(f"DELETE FROM {cm}")
             cur.execute(insert + group)
             return
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
             marks = ", ".join(["%s"] * len(part))
+            if postgres:
+                cur.execute(
+                    f"SELECT id FROM {Account._meta.db_table} WHERE id IN ({marks}) "
+                    "ORDER BY id FOR NO KEY UPDATE",
+                    part,
+                )
             cur.execute(f"DELETE FROM {cm} WHERE account_id IN ({marks})", part)
             cur.execute(insert + f"WHERE account_id IN ({marks})" + group, part)
