@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 
 from kam.radar import selectors, services
 from kam.radar.models import PartnerDisclosure
@@ -144,6 +145,7 @@ class SettingsOut(Schema):
     npv_horizon_years: int
     npv_growth_cap_pct: Decimal
     max_key_per_kam: int
+    version: int
 
 
 class SettingsPatch(Schema):
@@ -162,6 +164,11 @@ class SettingsPatch(Schema):
     npv_horizon_years: int | None = None
     npv_growth_cap_pct: Decimal | None = None
     max_key_per_kam: int | None = None
+    expected_version: int | None = Field(
+        None,
+        description="The `version` you read; if the criteria changed since, the answer is 409 "
+        "`conflict` and nothing is saved.",
+    )
 
 
 class Created(Schema):
@@ -257,9 +264,12 @@ def settings_get(request):
 
 @router.patch("/settings", response=SettingsOut, summary="Change radar criteria")
 def settings_patch(request, payload: SettingsPatch):
-    return services.radar_settings_update(
-        actor=request.user, **payload.model_dump(exclude_unset=True)
-    )
+    try:
+        return services.radar_settings_update(
+            actor=request.user, **payload.model_dump(exclude_unset=True)
+        )
+    except services.SettingsConflict as exc:
+        raise HttpError(409, str(exc)) from None
 
 
 # --- writes ------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -108,7 +109,9 @@ class RadarSettings(TimeStampedModel):
         **PERCENT,
     )
     innovator_window_months = models.PositiveSmallIntegerField(
-        _("innovators: products launched within, months"), default=24
+        _("innovators: products launched within, months"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
     abc_a_pct = models.DecimalField(
         _("ABC: class A up to, %"), default=Decimal("80"), validators=_pct_range, **PERCENT
@@ -120,7 +123,9 @@ class RadarSettings(TimeStampedModel):
         _("NPV discount rate, % a year"), default=Decimal("10"), validators=_pct_range, **PERCENT
     )
     npv_horizon_years = models.PositiveSmallIntegerField(
-        _("NPV horizon, years"), default=5, validators=[MaxValueValidator(30)]
+        _("NPV horizon, years"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
     )
     npv_growth_cap_pct = models.DecimalField(
         _("NPV trend growth capped at, % a year"),
@@ -129,8 +134,14 @@ class RadarSettings(TimeStampedModel):
         **PERCENT,
     )
     max_key_per_kam = models.PositiveSmallIntegerField(
-        _("company key accounts per KAM at most"), default=3
+        _("company key accounts per KAM at most"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("KC-11: the classic rule is one to three."),
     )
+    # Optimistic concurrency: a form or API client sends the version it read, and a save on
+    # an older one is refused rather than silently undoing someone else's change.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("radar settings")
@@ -148,6 +159,37 @@ class RadarSettings(TimeStampedModel):
 
     def __str__(self) -> str:
         return str(_("Radar settings"))
+
+    def clean(self):
+        # Field-bound messages for what the database constraints would only report by name;
+        # the page and the API both reach this through full_clean().
+        errors: dict[str, str] = {}
+        if self.key_amount is not None and self.key_amount <= 0:
+            errors["key_amount"] = _("Must be above zero; leave it empty if it is not used.")
+        if self.key_share_pct is not None and self.key_share_pct == 0:
+            # 0 % would make every client key; below zero the field's validator answers.
+            errors["key_share_pct"] = _("Must be above zero; leave it empty if it is not used.")
+        for name in ("critical_pct", "abc_a_pct", "innovator_share_pct"):
+            if getattr(self, name) == 0:
+                errors[name] = _("Must be above zero.")
+        critical, mono = self.critical_pct, self.mono_pct
+        if critical is not None and mono is not None and mono < critical:
+            errors.setdefault(
+                "mono_pct",
+                _("A mono client must start at or above critical dependency (%(pct)s %%).")
+                % {"pct": f"{Decimal(critical).normalize():f}"},
+            )
+        a, b = self.abc_a_pct, self.abc_b_pct
+        if a is not None and b is not None and b < a:
+            errors.setdefault(
+                "abc_b_pct",
+                _("Class B must end at or above where class A ends (%(pct)s %%).")
+                % {"pct": f"{Decimal(a).normalize():f}"},
+            )
+        if self.potential_headroom is not None and self.potential_headroom < 0:
+            errors["potential_headroom"] = _("Must not be negative.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -12,6 +12,8 @@ Public interface (what views, the API, the CLI and exports build on)::
     department_units(user) -> QuerySet[Department]      # departments the user may pick
     manager_units(user) -> QuerySet[User]               # people the user may pick
     snapshot_rows(*, as_of) -> list[KeyStatusSnapshot]  # unsaved; used by radar_snapshot_take
+    latest_wallet(*, user, account) -> WalletEstimate | None  # the one the radar uses today
+    wallet_currencies() -> list[str]                    # base first, then those with a rate
 
 Dataclasses returned (frozen): ``Portfolio`` (rows, alerts, concentration, period, basis,
 currency, settings; ``key_rows``), ``PortfolioRow`` (one client at one level; ``is_key``),
@@ -65,6 +67,7 @@ from django.utils.translation import gettext as _
 from kam.catalog.models import Product
 from kam.clients.models import Account
 from kam.clients.selectors import account_get
+from kam.core.models import CurrencyRate
 from kam.core.services import company_settings
 from kam.org.models import Department, Role, User
 from kam.org.selectors import acting_for, visible_people
@@ -1187,3 +1190,28 @@ def key_history(
                 )
     changes.sort(key=lambda ch: (-ch.period_end.toordinal(), ch.account_name, ch.level))
     return changes
+
+
+# --- what the record forms on the client card need ---------------------------------------------
+
+
+def latest_wallet(*, user, account) -> WalletEstimate | None:
+    """The client's newest wallet estimate (KC-4), the one the radar uses today, with its
+    competitors; None when there is none. 404 for a client the user may not see (SE-1)."""
+    account = account_get(user=user, pk=getattr(account, "pk", account))
+    return (
+        WalletEstimate.objects.visible_to(user)
+        .filter(account=account, recorded_at__lte=timezone.localdate())
+        .select_related("recorded_by")
+        .prefetch_related("competitors")
+        .order_by("-recorded_at", "-pk")
+        .first()
+    )
+
+
+def wallet_currencies() -> list[str]:
+    """Currencies a wallet may be estimated in: the base one first, then every one with a rate
+    (the estimate is converted to the base currency on its date)."""
+    base = company_settings().base_currency.upper()
+    rated = CurrencyRate.objects.values_list("currency", flat=True).distinct().order_by("currency")
+    return [base, *sorted({c.upper() for c in rated} - {base})]

@@ -37,8 +37,21 @@ from kam.radar.models import (
 SETTINGS_FIELDS = {
     f.name
     for f in RadarSettings._meta.get_fields()
-    if f.concrete and f.name not in {"id", "created_at", "updated_at"}
+    if f.concrete and f.name not in {"id", "created_at", "updated_at", "version"}
 }
+
+
+class SettingsConflict(Exception):
+    """The criteria changed since the caller read them (their ``expected_version`` is old)."""
+
+    def __init__(self, current_version: int):
+        self.current_version = current_version
+        super().__init__(
+            _(
+                "Someone else changed the criteria since you opened them; "
+                "reload and apply your change again."
+            )
+        )
 
 
 def radar_settings() -> RadarSettings:
@@ -59,17 +72,28 @@ def may_edit_settings(user) -> bool:
 
 
 @transaction.atomic
-def radar_settings_update(*, actor, **data: Any) -> RadarSettings:
-    """KC-1..KC-4, KC-12: change the criteria. Director or administrator only; audited."""
+def radar_settings_update(
+    *, actor, expected_version: int | None = None, **data: Any
+) -> RadarSettings:
+    """KC-1..KC-4, KC-12: change the criteria. Director or administrator only; audited.
+
+    ``expected_version`` is the ``version`` the caller read: if the row has moved on since,
+    :class:`SettingsConflict` is raised and nothing is written, so two people editing at once
+    cannot silently undo each other. The check runs under the row lock, so of two concurrent
+    saves from the same version exactly one wins. Without it the save applies as before (the
+    API's PATCH of single fields)."""
     if not may_edit_settings(actor):
         raise PermissionDenied(_("Only a director or an administrator may change the radar."))
     unknown = set(data) - SETTINGS_FIELDS
     if unknown:
         raise ValueError(f"unknown field(s): {', '.join(sorted(unknown))}")
     obj = RadarSettings.objects.select_for_update().get(pk=radar_settings().pk)
+    if expected_version is not None and expected_version != obj.version:
+        raise SettingsConflict(obj.version)
     changes = model_changes(obj, data)
     if changes:
         obj.full_clean()
+        obj.version += 1
         obj.save()
         audit_record(
             actor=actor,

@@ -1,20 +1,39 @@
-"""HTML views of the key-account radar: the portfolio page, its downloads, the "why key" panel."""
+"""HTML views of the key-account radar: the portfolio page, its downloads, the criteria page,
+the "why key" panel and the evidence a KAM records from it."""
 
+from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal, InvalidOperation
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 from django_htmx.http import push_url
 
+from kam.clients.models import Account
 from kam.clients.selectors import account_get
-from kam.radar import exports
-from kam.radar.forms import SCOPE_FIELDS, RadarFilterForm, default_month, month_end
-from kam.radar.models import Band, Definition, Level
+from kam.core.selectors import audit_for
+from kam.radar import exports, services
+from kam.radar.forms import (
+    SCOPE_FIELDS,
+    ConsultationForm,
+    KeyFlagForm,
+    PartnerDisclosureForm,
+    RadarFilterForm,
+    RadarSettingsForm,
+    ReferenceCaseForm,
+    WalletEstimateForm,
+    default_month,
+    month_end,
+)
+from kam.radar.models import MANUAL_DEFINITIONS, Band, Definition, Level, RadarSettings
 from kam.radar.selectors import (
     LOSS_MAKING,
     NO_OWNER,
@@ -22,6 +41,7 @@ from kam.radar.selectors import (
     REVIEW_DUE,
     Portfolio,
     key_history,
+    latest_wallet,
     radar_portfolio,
     why_key,
 )
@@ -226,15 +246,32 @@ def _evidence_items(evidence) -> list[dict]:
     return items
 
 
-@login_required
-def why_key_panel(request, account_pk: int):
-    """Why a client is key (KC-9): every definition with its evidence, then its history.
-    The client card loads it with htmx; a plain GET gets it as a page. 404 alike for a missing
-    client and one the user may not see (SE-1)."""
-    account = account_get(user=request.user, pk=account_pk)
+# The record forms of the "why key" panel: prefix -> form class. The prefix keeps the ids of
+# five forms on one card apart and names the form in POST data.
+RECORD_FORMS = {
+    "flag": KeyFlagForm,
+    "wallet": WalletEstimateForm,
+    "case": ReferenceCaseForm,
+    "partner": PartnerDisclosureForm,
+    "consult": ConsultationForm,
+}
+
+
+def _record_forms(user, bound=None) -> dict:
+    """A fresh form per kind, except ``bound`` (the one just posted, with its errors)."""
+    forms = {}
+    for prefix, form_class in RECORD_FORMS.items():
+        if bound is not None and bound.prefix == prefix:
+            forms[prefix] = bound
+            continue
+        kwargs = {"user": user} if form_class is KeyFlagForm else {}
+        forms[prefix] = form_class(prefix=prefix, **kwargs)
+    return forms
+
+
+def _why_context(request, account: Account, bound=None, done: str = "") -> dict:
     as_of = month_end(default_month(request.user))  # the radar page's default, so both agree
     evidence = why_key(user=request.user, account=account, as_of=as_of)
-    items = _evidence_items(evidence)
     applied = []
     for e in evidence:
         if not e.suggested and e.definition not in applied:
@@ -243,15 +280,196 @@ def why_key_panel(request, account_pk: int):
         {"change": ch, "kind": HISTORY_KINDS.get(ch.kind, ch.kind), "level": Level(ch.level).label}
         for ch in key_history(user=request.user, account=account)
     ]
-    context = {
+    return {
         "nav": "clients",
         "account": account,
         "as_of": as_of,
-        "items": items,
+        "items": _evidence_items(evidence),
         "applied": [(d, Definition(d).label) for d in applied],
+        "manual": set(MANUAL_DEFINITIONS),
         "history": history,
+        "forms": _record_forms(request.user, bound),
+        "open_form": bound.prefix if bound is not None else "",
+        "wallet": latest_wallet(user=request.user, account=account),
+        "done": done,
     }
+
+
+def _render_why(request, context: dict):
     template = "radar/why.html"
     if _wants_fragment(request):
         template += "#panel"
     return render(request, template, context)
+
+
+@login_required
+def why_key_panel(request, account_pk: int):
+    """Why a client is key (KC-9): every definition with its evidence, then its history, then
+    forms to record more. The client card loads it with htmx; a plain GET gets it as a page.
+    404 alike for a missing client and one the user may not see (SE-1)."""
+    account = account_get(user=request.user, pk=account_pk)
+    return _render_why(request, _why_context(request, account))
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """A service's ValidationError on the form: on the field it names, else on the form."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _record(request, account_pk: int, prefix: str, write: Callable, done: str):
+    """Validate the posted form, call the service, answer with the refreshed panel (htmx) or
+    back to the client card. The service checks scope again and writes the audit entry."""
+    account = account_get(user=request.user, pk=account_pk)
+    form_class = RECORD_FORMS[prefix]
+    kwargs = {"user": request.user} if form_class is KeyFlagForm else {}
+    form = form_class(request.POST, prefix=prefix, **kwargs)
+    if form.is_valid():
+        try:
+            write(account, form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if not _wants_fragment(request):
+                messages.success(request, done)
+                return redirect("clients:detail", account.pk)
+            return _render_why(request, _why_context(request, account, done=done))
+    return _render_why(request, _why_context(request, account, bound=form))
+
+
+@login_required
+@require_POST
+def flag_set_view(request, account_pk: int):
+    """KC-5..KC-8: mark the client key by hand, or renew the mark; confirming a suggestion is
+    the same post with only the definition."""
+
+    def write(account, data):
+        services.key_flag_set(actor=request.user, account=account, **data)
+
+    return _record(request, account_pk, "flag", write, _("Marked key."))
+
+
+@login_required
+@require_POST
+def flag_clear_view(request, account_pk: int, definition: str):
+    if definition not in MANUAL_DEFINITIONS:
+        raise Http404("No such definition.")
+    account = account_get(user=request.user, pk=account_pk)
+    services.key_flag_clear(actor=request.user, account=account, definition=definition)
+    done = _("Mark withdrawn.")
+    if not _wants_fragment(request):
+        messages.success(request, done)
+        return redirect("clients:detail", account.pk)
+    return _render_why(request, _why_context(request, account, done=done))
+
+
+@login_required
+@require_POST
+def wallet_record_view(request, account_pk: int):
+    def write(account, data):
+        services.wallet_estimate_record(actor=request.user, account=account, **data)
+
+    return _record(request, account_pk, "wallet", write, _("Wallet estimate recorded."))
+
+
+@login_required
+@require_POST
+def reference_case_record_view(request, account_pk: int):
+    def write(account, data):
+        services.reference_case_record(actor=request.user, account=account, **data)
+
+    return _record(request, account_pk, "case", write, _("Reference case recorded."))
+
+
+@login_required
+@require_POST
+def partner_disclosure_record_view(request, account_pk: int):
+    def write(account, data):
+        services.partner_disclosure_record(actor=request.user, account=account, **data)
+
+    return _record(request, account_pk, "partner", write, _("Disclosure recorded."))
+
+
+@login_required
+@require_POST
+def consultation_record_view(request, account_pk: int):
+    def write(account, data):
+        services.competence_consultation_record(actor=request.user, account=account, **data)
+
+    return _record(request, account_pk, "consult", write, _("Consultation recorded."))
+
+
+# --- the criteria page (KC-1..KC-4, KC-8, KC-11..KC-13) ----------------------------------------
+
+
+def _shown(field, value) -> str:
+    """An audited value as the page shows it: a choice by its label, 10.000 as 10."""
+    if value is None or value == "":
+        return "—"
+    choices = dict(getattr(field, "choices", None) or ())
+    if value in choices:
+        return str(choices[value])
+    try:
+        return f"{Decimal(str(value)).normalize():f}"
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def _settings_history(settings: RadarSettings) -> list[dict]:
+    fields = {f.name: f for f in RadarSettings._meta.concrete_fields}
+    out = []
+    for entry in audit_for(settings):
+        lines = []
+        for name, change in (entry.changes or {}).items():
+            field = fields.get(name)
+            old, new = change if isinstance(change, list) and len(change) == 2 else (None, change)
+            lines.append(
+                {
+                    "label": field.verbose_name if field else name,
+                    "old": _shown(field, old),
+                    "new": _shown(field, new),
+                }
+            )
+        out.append({"entry": entry, "lines": lines})
+    return out
+
+
+@login_required
+def settings_view(request):
+    """The radar's criteria: everyone signed in reads them, a director or administrator saves
+    them (403 for others). A save from a form opened before someone else's save is refused
+    (``version``), so no change is lost silently."""
+    current = services.radar_settings()
+    may_edit = services.may_edit_settings(request.user)
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
+        form = RadarSettingsForm(request.POST, instance=current)
+        if form.is_valid():
+            try:
+                services.radar_settings_update(
+                    actor=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    **form.changes(),
+                )
+            except services.SettingsConflict as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The criteria are saved."))
+                return redirect("radar:settings")
+        current.refresh_from_db()  # the form changed the instance; the history is the row's
+    else:
+        form = RadarSettingsForm(instance=current, editable=may_edit)
+    context = {
+        "nav": "radar",
+        "form": form,
+        "may_edit": may_edit,
+        "settings": current,
+        "history": _settings_history(current),
+    }
+    return render(request, "radar/settings.html", context)
