@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from kam.radar.exports import portfolio_xlsx
 from kam.radar.models import KeyStatusSnapshot, SnapshotRun
 from kam.radar.selectors import radar_portfolio
-from kam.radar.tests.conftest import AS_OF
+from kam.radar.tests.conftest import AS_OF, IN_PERIOD
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +79,11 @@ def test_xlsx_export_has_the_rows_and_the_concentration(org, book):
     assert rows[1][1] == "Client"
     assert rows[2][1] == "Šiaulių vaistinė UAB" and rows[2][7] == 90
     assert list(wb["Concentration"].iter_rows(values_only=True))[2][:2] == ("Top 1, %", 90)
+
+
+def test_default_period_ends_with_the_last_month_with_sales_like_the_page(org, book):
+    # The book's sales lie in IN_PERIOD's month; without --as-of the CLI must end its window
+    # there (as the radar page does), not in the current month that has no sales yet.
+    data = json.loads(run("--format", "json", "--user", "kam_anna"))
+    assert data["as_of"][:7] == IN_PERIOD.isoformat()[:7]
+    assert data["rows"][0]["share_pct"] == "100.00"

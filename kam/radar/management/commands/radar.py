@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from kam.org.models import Role, User
 from kam.radar import exports, selectors
+from kam.radar.forms import default_month, month_end
 from kam.radar.models import Level
 from kam.radar.services import radar_snapshot_take
 
@@ -78,7 +79,11 @@ class Command(BaseCommand):
         parser.add_argument("--level", choices=Level.values, default=None)
         parser.add_argument("--unit", type=int, help="department id or KAM user id")
         parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
-        parser.add_argument("--as-of", type=date.fromisoformat, help="YYYY-MM-DD (default today)")
+        parser.add_argument(
+            "--as-of",
+            type=date.fromisoformat,
+            help="YYYY-MM-DD (default: the end of the last month with sales, as on the radar page)",
+        )
         parser.add_argument(
             "--user", help="see the radar as this person (default: the first director)"
         )
@@ -97,8 +102,11 @@ class Command(BaseCommand):
             self.stdout.write(f"snapshot {period_end}: {n} key-status rows")
             return
         level = o["level"] or selectors.default_level(user)
+        # The same period as the radar page: a window ending in a month with no sales yet
+        # would show every client falling.
+        as_of = o["as_of"] or month_end(default_month(user))
         portfolio = selectors.radar_portfolio(
-            user=user, level=level, unit_id=o["unit"], as_of=o["as_of"], only_key=o["only_key"]
+            user=user, level=level, unit_id=o["unit"], as_of=as_of, only_key=o["only_key"]
         )
         if o["format"] == "csv":
             self.stdout.write(exports.portfolio_csv(portfolio).decode("utf-8-sig"), ending="")
