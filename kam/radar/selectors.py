@@ -62,7 +62,9 @@ from django.db import connection
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kam.catalog.models import Product
 from kam.clients.models import Account
@@ -522,20 +524,38 @@ def _manual(
 # --- judging -----------------------------------------------------------------------------------
 
 
+# The texts below are built while the selector runs, that is inside the request with the
+# reader's language active, so figures follow that language as the pages do: "43,019.32" and
+# "21.59" in English, "43 019,32" and "21,59" in Latvian and Russian.
+
+
 def _money(x: Decimal) -> str:
-    return f"{x:,.2f}"
+    return number_format(x, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+def _share(x: Decimal) -> str:
+    """A client's share: two places, as the radar shows it."""
+    return number_format(x, decimal_pos=2, use_l10n=True, force_grouping=True)
 
 
 def _pct(x: Decimal) -> str:
-    """A threshold as people write it: 10, 2.5 (not 10.000)."""
-    return f"{x.normalize():f}"
+    """A threshold as people write it: 10, 2.5 (not 10.000); 2,5 in Latvian and Russian."""
+    return number_format(x.normalize(), use_l10n=True)
+
+
+def _date(d: date | None) -> str:
+    return date_format(d, "SHORT_DATE_FORMAT") if d is not None else ""
+
+
+def _basis_word(basis: str) -> str:
+    return _("income") if basis == rules.INCOME else _("turnover")
 
 
 def _level_evidence(
     level: str, v: rules.Verdict, total: Decimal, c: rules.Criteria, months: int, currency: str
 ) -> list[Evidence]:
     out = []
-    basis = _("income") if c.basis == rules.INCOME else _("turnover")
+    basis = _basis_word(c.basis)
     share = rules.display_pct(v.share_pct)
     figures = {"weight": v.weight, "share_pct": share, "unit_total": total, "basis": c.basis}
     if v.key_by_amount:
@@ -544,7 +564,11 @@ def _level_evidence(
             Evidence(
                 Definition.AMOUNT,
                 str(Definition.AMOUNT.label),
-                _("%(basis)s %(amount)s %(cur)s over %(months)s months ≥ %(threshold)s")
+                ngettext(
+                    "%(basis)s %(amount)s %(cur)s over %(months)s month ≥ %(threshold)s",
+                    "%(basis)s %(amount)s %(cur)s over %(months)s months ≥ %(threshold)s",
+                    months,
+                )
                 % {
                     "basis": basis,
                     "amount": _money(v.weight),
@@ -563,7 +587,7 @@ def _level_evidence(
                 str(Definition.SHARE.label),
                 _("%(share)s %% of the %(level)s's %(basis)s (%(total)s %(cur)s) ≥ %(pct)s %%")
                 % {
-                    "share": share,
+                    "share": _share(share),
                     "level": Level(level).label.lower(),
                     "basis": basis,
                     "total": _money(total),
@@ -582,7 +606,7 @@ def _level_evidence(
                 str(Band(v.band).label),
                 _("%(share)s %% of the %(level)s's %(basis)s ≥ %(pct)s %%: %(band)s")
                 % {
-                    "share": share,
+                    "share": _share(share),
                     "level": Level(level).label.lower(),
                     "basis": basis,
                     "pct": _pct(pct),
@@ -614,7 +638,9 @@ def _manual_evidence(
         room = rules.headroom(wallet_base, turnover, months)
         if rules.key_by_potential(wallet_base, turnover, c, months):
             competitors = tuple(
-                EvidenceRecord(None, f"{x.name}: {x.share_pct} %", "competitor")
+                EvidenceRecord(
+                    None, f"{x.name}: {number_format(x.share_pct, use_l10n=True)} %", "competitor"
+                )
                 for x in getattr(wallet, "_prefetched_objects_cache", {}).get("competitors", [])
             )
             applied.append(
@@ -667,7 +693,11 @@ def _manual_evidence(
         if flag is not None:
             summary = flag.note or _("marked by hand")
             if figures.get("records"):
-                summary += " · " + _("%(records)s records, latest %(last)s") % figures
+                summary += " · " + ngettext(
+                    "%(records)s record, latest %(last)s",
+                    "%(records)s records, latest %(last)s",
+                    n,
+                ) % {"records": n, "last": _date(last)}
             applied.append(
                 Evidence(
                     definition,
@@ -683,11 +713,18 @@ def _manual_evidence(
                 )
             )
         elif figures:
-            summary = (
-                _("first buyer of %(n)s recently launched product(s)") % {"n": figures["products"]}
-                if definition == Definition.INNOVATOR
-                else _("%(records)s records, latest %(last)s; not marked yet") % figures
-            )
+            if definition == Definition.INNOVATOR:
+                summary = ngettext(
+                    "first buyer of %(n)s recently launched product",
+                    "first buyer of %(n)s recently launched products",
+                    figures["products"],
+                ) % {"n": figures["products"]}
+            else:
+                summary = ngettext(
+                    "%(records)s record, latest %(last)s; not marked yet",
+                    "%(records)s records, latest %(last)s; not marked yet",
+                    n,
+                ) % {"records": n, "last": _date(last)}
             suggested.append(
                 Evidence(
                     definition,
@@ -951,11 +988,12 @@ def radar_portfolio(
             alerts.append(
                 Alert(
                     r.band,
-                    _("%(client)s is %(share)s %% of the %(level)s's income: %(band)s")
+                    _("%(client)s is %(share)s %% of the %(level)s's %(basis)s: %(band)s")
                     % {
                         "client": r.account_name,
-                        "share": r.share_pct,
+                        "share": _share(r.share_pct),
                         "level": Level(level).label.lower(),
+                        "basis": _basis_word(engine.crit.basis),
                         "band": Band(r.band).label.lower(),
                     },
                     account_id=r.account_id,
@@ -991,7 +1029,11 @@ def radar_portfolio(
             alerts.append(
                 Alert(
                     OVER_LIMIT,
-                    _("%(kam)s holds %(n)s company key accounts (at most %(max)s)")
+                    ngettext(
+                        "%(kam)s holds %(n)s company key account (at most %(max)s)",
+                        "%(kam)s holds %(n)s company key accounts (at most %(max)s)",
+                        len(owned),
+                    )
                     % {
                         "kam": owned[0].owner_name,
                         "n": len(owned),
@@ -1009,7 +1051,11 @@ def radar_portfolio(
                     Alert(
                         REVIEW_DUE,
                         _("%(client)s: review of “%(definition)s” was due on %(on)s")
-                        % {"client": r.account_name, "definition": e.label, "on": e.review_on},
+                        % {
+                            "client": r.account_name,
+                            "definition": e.label,
+                            "on": _date(e.review_on),
+                        },
                         account_id=r.account_id,
                         account_name=r.account_name,
                         user_name=e.owner,
@@ -1127,16 +1173,20 @@ def _moves(d0, d1, s0, s1, band0: str, band1: str) -> list[tuple[str, str]]:
     b0, b1 = _BAND_RANK[band0], _BAND_RANK[band1]
     if b1 > b0:
         kind = "crossed_mono" if b1 == 2 else "crossed_critical"
-        out.append((kind, _("share rose from %(a)s %% to %(b)s %%") % {"a": s0 or 0, "b": s1}))
+        rose = _("share rose from %(a)s %% to %(b)s %%") % {
+            "a": _share(s0 or ZERO),
+            "b": _share(s1),
+        }
+        out.append((kind, rose))
     elif b1 < b0:
         kind = "fell_below_critical" if b1 == 0 else "fell_below_mono"
-        out.append(
-            (
-                kind,
-                _("share fell from %(a)s %% to %(b)s")
-                % {"a": s0, "b": f"{s1} %" if s1 is not None else _("below the key limits")},
-            )
+        fell = (
+            _("share fell from %(a)s %% below the key limits") % {"a": _share(s0 or ZERO)}
+            if s1 is None
+            else _("share fell from %(a)s %% to %(b)s %%")
+            % {"a": _share(s0 or ZERO), "b": _share(s1)}
         )
+        out.append((kind, fell))
     return out
 
 
