@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kam.clients.models import Account
 from kam.core.models import CurrencyField, MoneyField, TimeStampedModel
@@ -43,7 +44,7 @@ class Definition(models.TextChoices):
     AMOUNT = "amount", _("Amount")
     SHARE = "share", _("Share")
     DEPENDENCY = "dependency", _("Dependency")
-    POTENTIAL = "potential", _("Potential")
+    POTENTIAL = "potential", pgettext_lazy("key-client definition", "Potential")
     REFERENCE = "reference", _("Reference")
     PARTNER = "partner", _("Partner")
     COMPETENT = "competent", _("Competent")
