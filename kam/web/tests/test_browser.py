@@ -34,19 +34,7 @@ pytestmark = [
 
 
 @pytest.fixture
-def static_files(settings):
-    """Serve kam/static (htmx, Chart.js, Pico, our CSS/JS) from the live server.
-
-    kam/ is a package, not an app, so only STATICFILES_DIRS makes the finders see it.
-    """
-    static = Path(settings.BASE_DIR) / "static"
-    dirs = [Path(d) for d in getattr(settings, "STATICFILES_DIRS", [])]
-    if static not in dirs:
-        settings.STATICFILES_DIRS = [*dirs, static]
-
-
-@pytest.fixture
-def browser_page(monkeypatch, static_files):
+def browser_page(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
     # done before it starts, and the live server answers from its own thread.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
