@@ -194,23 +194,33 @@ def ranked(weights: Mapping[Hashable, Decimal]) -> list[tuple[Hashable, Decimal]
     return sorted(((k, w) for k, w in weights.items() if w > 0), key=lambda kw: (-kw[1], kw[0]))
 
 
+# The concentration functions take ``order`` (the result of ``ranked``) when the caller computes
+# several of them over the same weights: sorting 100 000 Decimals once instead of five times is
+# most of a large portfolio's concentration time.
+Ranked = list[tuple[Hashable, Decimal]]
+
+
 def abc_classes(
-    weights: Mapping[Hashable, Decimal], a_pct=Decimal(80), b_pct=Decimal(95)
+    weights: Mapping[Hashable, Decimal],
+    a_pct=Decimal(80),
+    b_pct=Decimal(95),
+    order: Ranked | None = None,
 ) -> dict[Hashable, str]:
     total = positive_total(weights.values())
     out = dict.fromkeys(weights, "C")
     before = ZERO
-    for k, w in ranked(weights):
+    for k, w in ranked(weights) if order is None else order:
         out[k] = "A" if before < a_pct else "B" if before < b_pct else "C"
         before += w * HUNDRED / total
     return out
 
 
-def top_share(weights: Mapping[Hashable, Decimal], n: int) -> Decimal:
+def top_share(weights: Mapping[Hashable, Decimal], n: int, order: Ranked | None = None) -> Decimal:
     total = positive_total(weights.values())
     if total <= 0:
         return ZERO
-    return sum((w for _, w in ranked(weights)[:n]), ZERO) * HUNDRED / total
+    top = (ranked(weights) if order is None else order)[:n]
+    return sum((w for _, w in top), ZERO) * HUNDRED / total
 
 
 def hhi(weights: Mapping[Hashable, Decimal]) -> Decimal:
@@ -225,9 +235,11 @@ class ParetoPoint:
     cumulative_pct: Decimal  # their cumulative share of positive weight
 
 
-def pareto(weights: Mapping[Hashable, Decimal], max_points: int = 100) -> list[ParetoPoint]:
+def pareto(
+    weights: Mapping[Hashable, Decimal], max_points: int = 100, order: Ranked | None = None
+) -> list[ParetoPoint]:
     """The Pareto curve, thinned to at most ``max_points`` evenly spaced ranks (plus the last)."""
-    order = ranked(weights)
+    order = ranked(weights) if order is None else order
     n = len(order)
     if not n:
         return []

@@ -913,7 +913,8 @@ _NO_FIGURES = _Figures(ZERO, ZERO, ZERO, ZERO)
 
 
 def _concentration(weights: dict[int, Decimal], c: rules.Criteria) -> tuple[Concentration, dict]:
-    classes = rules.abc_classes(weights, c.abc_a_pct, c.abc_b_pct)
+    order = rules.ranked(weights)
+    classes = rules.abc_classes(weights, c.abc_a_pct, c.abc_b_pct, order=order)
     total = rules.positive_total(weights.values())
     counts = {"A": 0, "B": 0, "C": 0}
     sums = {"A": ZERO, "B": ZERO, "C": ZERO}
@@ -922,14 +923,15 @@ def _concentration(weights: dict[int, Decimal], c: rules.Criteria) -> tuple[Conc
         sums[cls] += max(weights[k], ZERO)
     pct = {k: (s * 100 / total).quantize(rules.CENT) if total else ZERO for k, s in sums.items()}
     points = tuple(
-        ParetoPoint(p.rank, p.clients_pct, p.cumulative_pct) for p in rules.pareto(weights)
+        ParetoPoint(p.rank, p.clients_pct, p.cumulative_pct)
+        for p in rules.pareto(weights, order=order)
     )
     conc = Concentration(
         total=total,
-        clients=sum(1 for w in weights.values() if w > 0),
-        top1_pct=rules.display_pct(rules.top_share(weights, 1)),
-        top5_pct=rules.display_pct(rules.top_share(weights, 5)),
-        top10_pct=rules.display_pct(rules.top_share(weights, 10)),
+        clients=len(order),
+        top1_pct=rules.display_pct(rules.top_share(weights, 1, order=order)),
+        top5_pct=rules.display_pct(rules.top_share(weights, 5, order=order)),
+        top10_pct=rules.display_pct(rules.top_share(weights, 10, order=order)),
         hhi=rules.hhi(weights).quantize(rules.CENT),
         abc_counts=counts,
         abc_pct=pct,

@@ -54,7 +54,7 @@ class Command(BaseCommand):
             type=float,
             default=1.0,
             help="1 = 600 clients and about 220 000 ledger lines (the default); "
-            "170 = about 100 000 clients and 10 000 000 lines (benchmarks); 0.05 for tests",
+            "180 = 108 000 clients and 10.4 million lines (benchmarks); 0.05 for tests",
         )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
