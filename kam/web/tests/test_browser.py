@@ -48,7 +48,10 @@ def browser_page(monkeypatch):
         browser.close()
 
 
-def test_sign_in_filter_list_and_open_card(org, live_server, browser_page):
+@pytest.fixture
+def aurora(org):
+    """The data, made before the browser starts: ORM calls made inside Playwright's sync API
+    run in another context and open a connection the test's teardown never closes."""
     product = make_product(name="Amoxicillin 500")
     aurora = make_account(owner=org.kam_anna, legal_name="Aurora Pharmacy SIA")
     make_account(owner=org.kam_anna, legal_name="Baltic Retail AS")
@@ -62,6 +65,10 @@ def test_sign_in_filter_list_and_open_card(org, live_server, browser_page):
             revenue=str(1000 + 100 * i),
             cost="700",
         )
+    return aurora
+
+
+def test_sign_in_filter_list_and_open_card(org, aurora, live_server, browser_page):
     page = browser_page
     assert os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] == "true"
 
