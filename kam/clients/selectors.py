@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from kam.clients.models import Account, Contact
+from kam.core.models import AuditEntry
 
 
 @dataclass(frozen=True)
@@ -65,3 +66,19 @@ def contact_get(*, user, pk) -> Contact:
         return contact_list(user=user).get(pk=pk)
     except (Contact.DoesNotExist, ValueError, TypeError):
         raise Http404("No such contact.") from None
+
+
+def account_audit_trail(*, account: Account, limit: int = 30) -> list[AuditEntry]:
+    """Who changed what and when on a client and its contact people (SE-3), newest first.
+
+    ``account`` comes from ``account_get``, so the caller's scope is already checked.
+    """
+    contact_ids = [str(pk) for pk in account.contacts.values_list("pk", flat=True)]
+    return list(
+        AuditEntry.objects.filter(
+            Q(entity=Account._meta.label_lower, entity_id=str(account.pk))
+            | Q(entity=Contact._meta.label_lower, entity_id__in=contact_ids)
+        )
+        .select_related("actor")
+        .order_by("-at", "-pk")[:limit]
+    )

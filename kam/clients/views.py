@@ -8,7 +8,12 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from kam.clients.forms import AccountFilterForm
-from kam.clients.selectors import account_get, account_list, contact_list
+from kam.clients.selectors import (
+    account_audit_trail,
+    account_get,
+    account_list,
+    contact_list,
+)
 from kam.clients.selectors_web import months_window, reporting_month, with_period_totals
 from kam.core.services import company_settings
 from kam.sales.selectors import account_monthly_series, account_top_products
@@ -67,5 +72,6 @@ def account_detail_view(request, pk: int):
         "income_12m": income,
         "chart": monthly_chart_data(series, currency=currency),
         "top_products": account_top_products(account=account, date_from=window.first),
+        "audit_trail": account_audit_trail(account=account),
     }
     return render(request, "clients/account_detail.html", context)

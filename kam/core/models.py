@@ -107,3 +107,13 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.entity}#{self.entity_id}"
+
+    def change_rows(self) -> list[tuple[str, object, object]]:
+        """(field, old, new) for display; a plain recorded value shows as new with no old."""
+        rows = []
+        for field, value in self.changes.items():
+            if isinstance(value, list) and len(value) == 2:
+                rows.append((field, value[0], value[1]))
+            else:
+                rows.append((field, None, value))
+        return rows

@@ -226,3 +226,27 @@ def test_chart_window_follows_reporting_month(org, book, login):
     window = response.context["window"]
     assert window.last == date(2025, 4, 1)
     assert window.first == add_months(date(2025, 4, 1), -11)
+
+
+def test_card_shows_who_changed_the_client_and_another_kam_gets_404(org, login):  # SE-3
+    from kam.clients.services import account_update, contact_create
+    from kam.testing import make_account
+
+    account = make_account(owner=org.kam_anna, legal_name="Audit Trail SIA")
+    account_update(actor=org.head_north, account=account, industry="Hospital")
+    contact_create(actor=org.kam_anna, account=account, first_name="Ilze", last_name="Ozola")
+
+    page = login(org.kam_anna).get(f"/clients/{account.pk}/").content.decode()
+    assert "Change history" in page
+    assert "Hugo Head" in page and "Hospital" in page  # who, and the new value
+    assert "Ilze Ozola" in page  # the contact's creation is part of the client's trail
+
+
+def test_change_history_of_a_client_is_not_shown_to_another_kam(org, client):
+    from kam.clients.services import account_update
+    from kam.testing import PASSWORD, make_account
+
+    account = make_account(owner=org.kam_anna, legal_name="Secret Trail SIA")
+    account_update(actor=org.kam_anna, account=account, industry="Clinic")
+    assert client.login(username=org.kam_sigrid.username, password=PASSWORD)
+    assert client.get(f"/clients/{account.pk}/").status_code == 404
