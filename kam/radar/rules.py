@@ -128,8 +128,10 @@ def share_pct(w: Decimal, total: Decimal) -> Decimal:
     return w * HUNDRED / total
 
 
-def shares(weights: Mapping[Hashable, Decimal]) -> dict[Hashable, Decimal]:
-    total = positive_total(weights.values())
+def shares(
+    weights: Mapping[Hashable, Decimal], total: Decimal | None = None
+) -> dict[Hashable, Decimal]:
+    total = positive_total(weights.values()) if total is None else total
     return {k: share_pct(w, total) for k, w in weights.items()}
 
 
@@ -168,6 +170,47 @@ def judge(w: Decimal, total: Decimal, c: Criteria, *, months: int = 12) -> Verdi
     )
 
 
+class UnitJudge:
+    """``judge`` for many clients of one unit: the prorated amount and each ``pct * total`` are
+    worked out once, so a client costs a multiplication and a few comparisons. The same
+    Decimal operations as ``judge`` in the same order, so the same answers to the last digit."""
+
+    __slots__ = ("amount", "critical_line", "mono_line", "share_line", "total")
+
+    def __init__(self, total: Decimal, c: Criteria, months: int = 12):
+        self.total = total
+        self.amount = prorated_amount(c.key_amount, months)
+        live = total > 0  # at_least: no share of a unit with no positive weight
+        self.share_line = c.key_share_pct * total if live and c.key_share_pct is not None else None
+        self.critical_line = c.critical_pct * total if live and c.critical_pct is not None else None
+        self.mono_line = c.mono_pct * total if live and c.mono_pct is not None else None
+
+    def judge(self, w: Decimal) -> tuple[Decimal, bool, bool, str]:
+        """(share_pct, key_by_amount, key_by_share, band) as ``judge`` has them."""
+        by_amount = self.amount is not None and w > 0 and w >= self.amount
+        if w <= 0 or self.total <= 0:
+            return ZERO, by_amount, False, ""
+        w100 = w * HUNDRED
+        by_share = self.share_line is not None and w100 >= self.share_line
+        if self.mono_line is not None and w100 >= self.mono_line:
+            band_ = MONO
+        elif self.critical_line is not None and w100 >= self.critical_line:
+            band_ = CRITICAL
+        else:
+            band_ = ""
+        return w100 / self.total, by_amount, by_share, band_
+
+    def is_key(self, w: Decimal) -> bool:
+        """Key by amount, share or dependency (a band) in this unit."""
+        if self.amount is not None and w > 0 and w >= self.amount:
+            return True
+        if w <= 0 or self.total <= 0:
+            return False
+        w100 = w * HUNDRED
+        lines = (self.share_line, self.critical_line, self.mono_line)
+        return any(line is not None and w100 >= line for line in lines)
+
+
 def display_pct(pct: Decimal) -> Decimal:
     """Two places, rounded down: a shown "10.00" is never a 9.999 that is not key."""
     return pct.quantize(CENT, rounding=ROUND_DOWN)
@@ -196,7 +239,8 @@ def ranked(weights: Mapping[Hashable, Decimal]) -> list[tuple[Hashable, Decimal]
 
 # The concentration functions take ``order`` (the result of ``ranked``) when the caller computes
 # several of them over the same weights: sorting 100 000 Decimals once instead of five times is
-# most of a large portfolio's concentration time.
+# most of a large portfolio's concentration time. ``total`` likewise: ``positive_total(weights
+# .values())`` worked out once.
 Ranked = list[tuple[Hashable, Decimal]]
 
 
@@ -205,8 +249,9 @@ def abc_classes(
     a_pct=Decimal(80),
     b_pct=Decimal(95),
     order: Ranked | None = None,
+    total: Decimal | None = None,
 ) -> dict[Hashable, str]:
-    total = positive_total(weights.values())
+    total = positive_total(weights.values()) if total is None else total
     out = dict.fromkeys(weights, "C")
     before = ZERO
     for k, w in ranked(weights) if order is None else order:
@@ -215,17 +260,22 @@ def abc_classes(
     return out
 
 
-def top_share(weights: Mapping[Hashable, Decimal], n: int, order: Ranked | None = None) -> Decimal:
-    total = positive_total(weights.values())
+def top_share(
+    weights: Mapping[Hashable, Decimal],
+    n: int,
+    order: Ranked | None = None,
+    total: Decimal | None = None,
+) -> Decimal:
+    total = positive_total(weights.values()) if total is None else total
     if total <= 0:
         return ZERO
     top = (ranked(weights) if order is None else order)[:n]
     return sum((w for _, w in top), ZERO) * HUNDRED / total
 
 
-def hhi(weights: Mapping[Hashable, Decimal]) -> Decimal:
+def hhi(weights: Mapping[Hashable, Decimal], total: Decimal | None = None) -> Decimal:
     """Herfindahl-Hirschman index on shares of positive weight, 0..10 000."""
-    return sum((s * s for s in shares(weights).values()), ZERO)
+    return sum((s * s for s in shares(weights, total).values()), ZERO)
 
 
 @dataclass(frozen=True)
@@ -284,8 +334,13 @@ def _annuity(g: Decimal, r: Decimal, years: int) -> Decimal:
 def npv(last12: Decimal, prev12: Decimal, c: Criteria) -> Decimal:
     """KC-12: the discounted expected margin over the horizon (method in the module doc)."""
     g = trend(last12, prev12, c.npv_growth_cap_pct)
-    annuity = _annuity(g, c.npv_rate_pct / HUNDRED, c.npv_horizon_years)
-    return (last12 * annuity).quantize(CENT, rounding=ROUND_HALF_UP)
+    return npv_of_trend(last12, g, c.npv_rate_pct / HUNDRED, c.npv_horizon_years)
+
+
+def npv_of_trend(last12: Decimal, g: Decimal, rate: Decimal, years: int) -> Decimal:
+    """``npv`` once the trend ``g`` and the rate (a fraction) are known: a portfolio works
+    out the rate once and shows the trend beside the NPV."""
+    return (last12 * _annuity(g, rate, years)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # --- innovators --------------------------------------------------------------------------------

@@ -52,19 +52,20 @@ manual evidence -- about a dozen queries whatever the number of clients.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.http import Http404
-from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils import numberformat, timezone
+from django.utils.formats import date_format, get_format, number_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from kam.catalog.models import Product
 from kam.clients.models import Account
@@ -382,12 +383,23 @@ class _Totals:
         return table.get(unit, ZERO)
 
 
-@dataclass(frozen=True)
-class _Figures:
+class _Figures(NamedTuple):  # a tuple: a hundred thousand are built per read
     revenue: Decimal
     cost: Decimal
     last12: Decimal
     prev12: Decimal
+
+
+def _sum_reader():
+    """What Django's converters make of a DecimalField SUM read back through a raw cursor.
+
+    psycopg hands back Decimals. SQLite hands back floats (or ints), which Django cuts to 15
+    significant digits without rounding to the field's places (an aggregate is not a column);
+    reading them the same way keeps every figure identical to the ORM's ``values()``."""
+    if connection.vendor == "sqlite":
+        from_float = Context(prec=15).create_decimal_from_float
+        return lambda value: ZERO if value is None else from_float(value)
+    return _dec
 
 
 def _figures(
@@ -402,22 +414,25 @@ def _figures(
         qs = qs.filter(account_id__in=restrict.values("pk"))
     if not with_trend:
         rows = qs.values("account_id").annotate(p_revenue=Sum("revenue"), p_cost=Sum("cost"))
-        return {
-            r["account_id"]: _Figures(_dec(r["p_revenue"]), _dec(r["p_cost"]), ZERO, ZERO)
-            for r in rows
-        }
-    rows = qs.values("account_id").annotate(
-        p_revenue=Sum("revenue", filter=Q(month__gte=period.first)),
-        p_cost=Sum("cost", filter=Q(month__gte=period.first)),
-        l12=Sum(income, filter=Q(month__gte=period.l12_first)),
-        p12=Sum(income, filter=Q(month__lt=period.l12_first)),
-    )
-    return {
-        r["account_id"]: _Figures(
-            _dec(r["p_revenue"]), _dec(r["p_cost"]), _dec(r["l12"]), _dec(r["p12"])
+        names = ("account_id", "p_revenue", "p_cost")
+    else:
+        rows = qs.values("account_id").annotate(
+            p_revenue=Sum("revenue", filter=Q(month__gte=period.first)),
+            p_cost=Sum("cost", filter=Q(month__gte=period.first)),
+            l12=Sum(income, filter=Q(month__gte=period.l12_first)),
+            p12=Sum(income, filter=Q(month__lt=period.l12_first)),
         )
-        for r in rows
-    }
+        names = ("account_id", "p_revenue", "p_cost", "l12", "p12")
+    # The ORM writes the statement; a raw cursor reads it, skipping Django's per-value
+    # converters and per-row dicts (a second on a hundred thousand clients).
+    sql, params = rows.values_list(*names).query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        fetched = cur.fetchall()
+    read = _sum_reader()
+    if not with_trend:
+        return {pk: _Figures(read(r), read(c), ZERO, ZERO) for pk, r, c in fetched}
+    return {pk: _Figures(read(r), read(c), read(g), read(p)) for pk, r, c, g, p in fetched}
 
 
 @dataclass
@@ -533,6 +548,22 @@ def _money(x: Decimal) -> str:
     return number_format(x, decimal_pos=2, use_l10n=True, force_grouping=True)
 
 
+def _money_formatter() -> Callable[[Decimal], str]:
+    """``_money`` with the active language's separators looked up once, for a read that
+    formats thousands of amounts (the same calls ``number_format`` makes, hoisted)."""
+    lang = get_language()
+    decimal_sep = get_format("DECIMAL_SEPARATOR", lang, use_l10n=True)
+    grouping = get_format("NUMBER_GROUPING", lang, use_l10n=True)
+    thousand_sep = get_format("THOUSAND_SEPARATOR", lang, use_l10n=True)
+
+    def money(x: Decimal) -> str:
+        return numberformat.format(
+            x, decimal_sep, 2, grouping, thousand_sep, force_grouping=True, use_l10n=True
+        )
+
+    return money
+
+
 def _share(x: Decimal) -> str:
     """A client's share: two places, as the radar shows it."""
     return number_format(x, decimal_pos=2, use_l10n=True, force_grouping=True)
@@ -627,8 +658,15 @@ def _manual_evidence(
     months: int,
     as_of: date,
     currency: str,
+    money: Callable[[Decimal], str] = _money,
+    labels: dict[str, str] | None = None,
 ) -> tuple[list[Evidence], list[Evidence], Decimal | None, Decimal | None]:
-    """Definitions that do not depend on the level: (applied, suggested, wallet, headroom)."""
+    """Definitions that do not depend on the level: (applied, suggested, wallet, headroom).
+
+    ``money`` and ``labels`` (translated definition names) let a caller judging many clients
+    work out the language's formats and names once."""
+    if labels is None:
+        labels = {d: str(Definition(d).label) for d in Definition.values}
     applied: list[Evidence] = []
     suggested: list[Evidence] = []
     wallet = m.wallets.get(account_id)
@@ -646,13 +684,13 @@ def _manual_evidence(
             applied.append(
                 Evidence(
                     Definition.POTENTIAL,
-                    str(Definition.POTENTIAL.label),
+                    labels[Definition.POTENTIAL],
                     _("wallet %(wallet)s %(cur)s a year, our sales %(ours)s: headroom %(room)s")
                     % {
-                        "wallet": _money(wallet_base),
+                        "wallet": money(wallet_base),
                         "cur": currency,
-                        "ours": _money(turnover),
-                        "room": _money(room),
+                        "ours": money(turnover),
+                        "room": money(room),
                     },
                     figures={
                         "wallet": wallet_base,
@@ -701,7 +739,7 @@ def _manual_evidence(
             applied.append(
                 Evidence(
                     definition,
-                    str(Definition(definition).label),
+                    labels[definition],
                     summary,
                     figures=figures,
                     recorded_by=_person(flag.recorded_by),
@@ -728,7 +766,7 @@ def _manual_evidence(
             suggested.append(
                 Evidence(
                     definition,
-                    str(Definition(definition).label),
+                    labels[definition],
                     summary,
                     figures=figures,
                     suggested=True,
@@ -785,9 +823,13 @@ class _Engine:
         company = company_settings()
         self.period = _period(as_of, self.settings, company.fiscal_year_start_month)
         self.currency = company.base_currency
-        self.accounts = list(accounts.values(*self.ACCOUNT_FIELDS))
+        self.accounts = self._load(accounts)
         restrict = accounts if restricted else None
         self.figures = _figures(self.period, restrict, with_trend=not light)
+        basis = self.crit.basis
+        self.weights = {
+            pk: rules.weight(f.revenue, f.cost, basis) for pk, f in self.figures.items()
+        }
         if restricted:
             self.totals = _Totals.of(_unit_totals(self.period, self.crit.basis))
         else:  # every client is loaded already: add up here rather than scan again
@@ -805,15 +847,28 @@ class _Engine:
         self.manual_ids = set(m.flags) | set(m.wallets) | set(m.innovators)
         for per in m.counts.values():
             self.manual_ids.update(per)
+        # Per-read constants for ``row``: worked out once, not once per client.
+        self._judges: dict[tuple[str, int | None], rules.UnitJudge] = {}
+        self._owner_names: dict[int | None, str] = {}
+        self._npv_rate = self.crit.npv_rate_pct / rules.HUNDRED
+        self._money = _money_formatter()
+        self._labels = {d: str(Definition(d).label) for d in Definition.values}
+
+    def _load(self, accounts: QuerySet) -> list[dict]:
+        """``accounts.values(*ACCOUNT_FIELDS)`` read through a raw cursor in one fetch: the
+        fields are plain ids and strings, which Django's converters leave as they are."""
+        names = self.ACCOUNT_FIELDS
+        sql, params = accounts.values_list(*names).query.sql_with_params()
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
     def _pairs(self) -> dict[tuple[int | None, int | None], Decimal]:
         pairs: dict[tuple[int | None, int | None], Decimal] = defaultdict(Decimal)
         for a in self.accounts:
-            f = self.figures.get(a["pk"])
-            if f is not None:
-                w = rules.weight(f.revenue, f.cost, self.crit.basis)
-                if w > 0:
-                    pairs[(a["department_id"], a["owner_id"])] += w
+            w = self.weights.get(a["pk"])
+            if w is not None and w > 0:
+                pairs[(a["department_id"], a["owner_id"])] += w
         return dict(pairs)
 
     @staticmethod
@@ -823,8 +878,7 @@ class _Engine:
         return a["department_id"] if level == Level.DEPARTMENT else a["owner_id"]
 
     def weight_of(self, account_id: int) -> Decimal:
-        f = self.figures.get(account_id)
-        return rules.weight(f.revenue, f.cost, self.crit.basis) if f else ZERO
+        return self.weights.get(account_id, ZERO)
 
     def shown(self, level: str) -> list[dict]:
         """Clients with no KAM have no manager-level unit."""
@@ -832,65 +886,100 @@ class _Engine:
             return [a for a in self.accounts if a["owner_id"] is not None]
         return self.accounts
 
+    def _judge(self, level: str, unit: int | None) -> rules.UnitJudge:
+        judge = self._judges.get((level, unit))
+        if judge is None:
+            total = self.totals.of_unit(level, unit)
+            judge = rules.UnitJudge(total, self.crit, self.period.months)
+            self._judges[(level, unit)] = judge
+        return judge
+
+    def _owner_name(self, a: dict) -> str:
+        name = self._owner_names.get(a["owner_id"])
+        if name is None:
+            name = _name(a["owner__first_name"], a["owner__last_name"], a["owner__username"])
+            self._owner_names[a["owner_id"]] = name
+        return name
+
     def row(self, a: dict, level: str, abc: str = "C") -> PortfolioRow:
-        c, p = self.crit, self.period
-        f = self.figures.get(a["pk"]) or _NO_FIGURES
+        # Runs once per client (a hundred thousand times for a director): the common case, a
+        # client with no definition and no manual evidence, builds no evidence at all.
+        c, months = self.crit, self.period.months
+        pk = a["pk"]
+        f = self.figures.get(pk) or _NO_FIGURES
         unit = self.unit_of(a, level)
-        total = self.totals.of_unit(level, unit)
+        judge = self._judge(level, unit)
+        total = judge.total
         w = rules.weight(f.revenue, f.cost, c.basis)
-        v = rules.judge(w, total, c, months=p.months)
-        by_level = v.key_by_amount or v.key_by_share or bool(v.band)
-        evidence = _level_evidence(level, v, total, c, p.months, self.currency) if by_level else []
-        applied: list[Evidence] = []
+        share, by_amount, by_share, band = judge.judge(w)
+        by_level = by_amount or by_share or bool(band)
+        if by_level:
+            v = rules.Verdict(w, share, by_amount, by_share, band, w < 0)
+            evidence = _level_evidence(level, v, total, c, months, self.currency)
+        else:
+            evidence = []
         suggested: list[Evidence] = []
         wallet = room = None
-        if a["pk"] in self.manual_ids:
+        if pk in self.manual_ids:
             applied, suggested, wallet, room = _manual_evidence(
-                a["pk"], self.manual, f.revenue, c, p.months, self.evidence_on, self.currency
+                pk,
+                self.manual,
+                f.revenue,
+                c,
+                months,
+                self.evidence_on,
+                self.currency,
+                money=self._money,
+                labels=self._labels,
             )
-        evidence += applied
-        present = {e.definition for e in evidence}
-        definitions = tuple(d for d in DEFINITION_ORDER if d in present) if present else ()
+            evidence += applied
+        if evidence:
+            present = {e.definition for e in evidence}
+            definitions = tuple(d for d in DEFINITION_ORDER if d in present)
+            review_due = any(e.review_due for e in evidence)
+        else:
+            definitions, review_due = (), False
         if level == Level.COMPANY:
             company_key = by_level
         else:
-            cv = rules.judge(w, self.totals.company, c, months=p.months)
-            company_key = cv.key_by_amount or cv.key_by_share or bool(cv.band)
-        flags = []
-        if v.loss_making:
-            flags.append(LOSS_MAKING)
-        if any(e.review_due for e in evidence):
-            flags.append(REVIEW_DUE)
+            company_key = self._judge(Level.COMPANY, None).is_key(w)
+        loss_making = w < 0
+        if loss_making:
+            flags = (LOSS_MAKING, REVIEW_DUE) if review_due else (LOSS_MAKING,)
+        else:
+            flags = (REVIEW_DUE,) if review_due else ()
         g = rules.trend(f.last12, f.prev12, c.npv_growth_cap_pct)
-        return PortfolioRow(
-            account_id=a["pk"],
-            account_name=a["legal_name"],
-            status=a["status"],
-            owner_id=a["owner_id"],
-            owner_name=_name(a["owner__first_name"], a["owner__last_name"], a["owner__username"]),
-            department_id=a["department_id"],
-            department_name=a["department__name"] or "",
-            level=level,
-            unit_id=unit,
-            unit_total=total,
-            revenue=f.revenue,
-            cost=f.cost,
-            income=f.revenue - f.cost,
-            turnover=f.revenue,
-            weight=w,
-            share_pct=rules.display_pct(v.share_pct),
-            band=v.band,
-            loss_making=v.loss_making,
-            definitions=definitions,
-            suggestions=tuple(e.definition for e in suggested),
-            evidence=tuple(evidence + suggested),
-            company_key=company_key,
-            abc=abc,
-            npv=rules.npv(f.last12, f.prev12, c),
-            trend_pct=(g * 100).quantize(rules.CENT),
-            wallet=wallet,
-            headroom=room,
-            flags=tuple(flags),
+        return _portfolio_row(
+            {
+                "account_id": pk,
+                "account_name": a["legal_name"],
+                "status": a["status"],
+                "owner_id": a["owner_id"],
+                "owner_name": self._owner_name(a),
+                "department_id": a["department_id"],
+                "department_name": a["department__name"] or "",
+                "level": level,
+                "unit_id": unit,
+                "unit_total": total,
+                "revenue": f.revenue,
+                "cost": f.cost,
+                "income": f.revenue - f.cost,
+                "turnover": f.revenue,
+                "weight": w,
+                "share_pct": rules.display_pct(share) if w > 0 and total > 0 else _NO_SHARE,
+                "band": band,
+                "loss_making": loss_making,
+                "definitions": definitions,
+                "suggestions": tuple(e.definition for e in suggested),
+                "evidence": tuple(evidence + suggested) if evidence or suggested else (),
+                "company_key": company_key,
+                "abc": abc,
+                "npv": rules.npv_of_trend(f.last12, g, self._npv_rate, c.npv_horizon_years),
+                "trend_pct": (g * 100).quantize(rules.CENT),
+                "wallet": wallet,
+                "headroom": room,
+                "flags": flags,
+            },
         )
 
     def could_be_key(self, a: dict, level: str) -> bool:
@@ -910,12 +999,25 @@ class _Engine:
 
 
 _NO_FIGURES = _Figures(ZERO, ZERO, ZERO, ZERO)
+_NO_SHARE = rules.display_pct(ZERO)
+_ROW_FIELDS = frozenset(f.name for f in fields(PortfolioRow))
+
+
+def _portfolio_row(values: dict[str, Any]) -> PortfolioRow:
+    """A PortfolioRow built without the frozen dataclass's ``__init__``, which sets each of the
+    28 fields through ``object.__setattr__``: about a second per hundred thousand rows. The
+    object is the same (same fields, still frozen); every field must be given."""
+    if values.keys() != _ROW_FIELDS:
+        raise TypeError(f"PortfolioRow fields differ: {sorted(values.keys() ^ _ROW_FIELDS)}")
+    row = object.__new__(PortfolioRow)
+    row.__dict__.update(values)
+    return row
 
 
 def _concentration(weights: dict[int, Decimal], c: rules.Criteria) -> tuple[Concentration, dict]:
     order = rules.ranked(weights)
-    classes = rules.abc_classes(weights, c.abc_a_pct, c.abc_b_pct, order=order)
     total = rules.positive_total(weights.values())
+    classes = rules.abc_classes(weights, c.abc_a_pct, c.abc_b_pct, order=order, total=total)
     counts = {"A": 0, "B": 0, "C": 0}
     sums = {"A": ZERO, "B": ZERO, "C": ZERO}
     for k, cls in classes.items():
@@ -929,10 +1031,10 @@ def _concentration(weights: dict[int, Decimal], c: rules.Criteria) -> tuple[Conc
     conc = Concentration(
         total=total,
         clients=len(order),
-        top1_pct=rules.display_pct(rules.top_share(weights, 1, order=order)),
-        top5_pct=rules.display_pct(rules.top_share(weights, 5, order=order)),
-        top10_pct=rules.display_pct(rules.top_share(weights, 10, order=order)),
-        hhi=rules.hhi(weights).quantize(rules.CENT),
+        top1_pct=rules.display_pct(rules.top_share(weights, 1, order=order, total=total)),
+        top5_pct=rules.display_pct(rules.top_share(weights, 5, order=order, total=total)),
+        top10_pct=rules.display_pct(rules.top_share(weights, 10, order=order, total=total)),
+        hhi=rules.hhi(weights, total).quantize(rules.CENT),
         abc_counts=counts,
         abc_pct=pct,
         pareto=points,
@@ -1069,7 +1171,7 @@ def radar_portfolio(
         if r.account_id in extra_flags
         else r
         for r in rows
-        if r.is_key or not only_key
+        if not only_key or r.is_key
     )
     return Portfolio(
         level=level,
