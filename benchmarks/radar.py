@@ -277,12 +277,17 @@ def breakdown(radar, director, as_of, runs: int) -> dict[str, float]:
 
         return wrapper
 
-    originals = {n: getattr(radar, n) for n in STEPS}
+    # Each step is wrapped in the module that looks it up (the selectors are a package).
+    from kam.radar.selectors import engine, portfolio
+
+    where = {"_figures": engine, "_unit_totals": engine, "_manual": engine}
+    where["_concentration"] = portfolio
+    originals = {n: getattr(where[n], n) for n in STEPS}
     engine_init, engine_row = radar._Engine.__init__, radar._Engine.row
     best: dict[str, float] = {}
     try:
         for n, fn in originals.items():
-            setattr(radar, n, timed(n, fn))
+            setattr(where[n], n, timed(n, fn))
         radar._Engine.__init__ = timed("load", engine_init)
         radar._Engine.row = timed("rows", engine_row)
         for _ in range(runs):
@@ -294,7 +299,7 @@ def breakdown(radar, director, as_of, runs: int) -> dict[str, float]:
                 best = dict(spent)
     finally:
         for n, fn in originals.items():
-            setattr(radar, n, fn)
+            setattr(where[n], n, fn)
         radar._Engine.__init__, radar._Engine.row = engine_init, engine_row
     load = best.get("load", 0.0)
     inside = sum(best.get(n, 0.0) for n in ("_figures", "_unit_totals", "_manual"))

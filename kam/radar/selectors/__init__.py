@@ -1,0 +1,128 @@
+"""Reads of the key-account radar: the portfolio by level, why a client is key, its history.
+
+Public interface (what views, the API, the CLI and exports build on)::
+
+    radar_portfolio(*, user, level="company", unit_id=None, as_of=None, only_key=False)
+        -> Portfolio
+    radar_concentration(*, user, level="company", unit_id=None, as_of=None) -> Concentration
+    why_key(*, user, account, as_of=None) -> list[Evidence]  # Account or pk; 404 if not yours
+    key_history(*, user, level=None, account=None, since=None) -> list[StatusChange]
+    default_level(user) -> str                          # manager for KAMs/regionals, etc.
+    unit_choices(*, user, level) -> list[tuple[int, str]]  # units the user may pick
+    department_units(user) -> QuerySet[Department]      # departments the user may pick
+    manager_units(user) -> QuerySet[User]               # people the user may pick
+    snapshot_rows(*, as_of) -> list[KeyStatusSnapshot]  # unsaved; used by radar_snapshot_take
+    latest_wallet(*, user, account) -> WalletEstimate | None  # the one the radar uses today
+    wallet_currencies() -> list[str]                    # base first, then those with a rate
+
+Dataclasses returned (frozen): ``Portfolio`` (rows, alerts, concentration, period, basis,
+currency, settings; ``key_rows``), ``PortfolioRow`` (one client at one level; ``is_key``),
+``Evidence`` and ``EvidenceRecord`` (why a definition applies), ``Alert``, ``Concentration``
+and ``ParetoPoint``, ``StatusChange``. Codes: ``Definition``, ``Level``, ``Band`` in models;
+row flags ``LOSS_MAKING``, ``REVIEW_DUE``, ``NO_OWNER``, ``OVER_LIMIT`` (also alert kinds,
+beside "critical" and "mono").
+
+How levels and scope meet (KC-10, SE-1):
+
+* The *unit* of a row is the whole company (company level), the client's own department
+  (department level) or the client's KAM (manager level). A client's share is always of its
+  unit's full positive weight, computed in the database over every client of the unit, whoever
+  asks: being key is a fact about the client in its unit, not about the viewer. Clients with no
+  KAM are left out at manager level.
+* Only rows the user may see are returned (``Account.objects.visible_to``). Any signed-in user
+  may ask any level: a KAM asking for the company level sees their own clients with their
+  company-level share (so they learn whether a client matters to the company, nothing about
+  other clients). A head gets their department subtree; a director everything.
+* ``unit_id`` narrows the rows: at department level to that department's subtree, at manager
+  level to that KAM's clients. A unit the user may not pick answers Http404.
+* The concentration block, ABC classes and the Pareto curve describe the clients the user
+  sees in the unit (all of them, even with ``only_key``): for a director at company level that
+  is the company; for a KAM, their own book.
+* Assignment alerts (KC-11) concern *company-level* key accounts: clients key by amount, share
+  or dependency against the company (the definitions that have a level), among the rows
+  returned. Potential and the manual definitions hold at every level, so they do not count
+  toward a KAM's one-to-three.
+
+Periods, shares, bands, potential, NPV and innovators follow ``kam.radar.rules`` (see its
+docstring for each choice). Months are whole calendar months: ``as_of`` picks the last month.
+
+Work is set-based: one GROUP BY over ``ClientMonth`` for the unit totals (skipped when the
+user sees everything: the rows' figures are then every client's), one for the rows' figures,
+one MIN(date) per (product, client) for innovators, and one small query per kind of manual
+evidence -- about a dozen queries whatever the number of clients.
+
+Where the code lives: ``types`` (the dataclasses and codes above), ``units`` (levels and the
+units a user may pick), ``figures`` (periods, per-client sums, unit totals), ``evidence``
+(manual evidence and the texts), ``engine`` (``_Engine``: load once, judge rows;
+concentration), ``portfolio`` (``radar_portfolio``, ``radar_concentration``, ``why_key``),
+``history`` (``snapshot_rows``, ``key_history``) and ``wallets``. Import from this package,
+not from its modules: the names below are the interface (the benchmark also reaches a few
+private steps through it).
+"""
+
+from kam.radar.selectors.engine import _concentration, _Engine, criteria_of
+from kam.radar.selectors.evidence import _manual
+from kam.radar.selectors.figures import _figures, _period, _unit_totals
+from kam.radar.selectors.history import key_history, snapshot_rows
+from kam.radar.selectors.portfolio import radar_concentration, radar_portfolio, why_key
+from kam.radar.selectors.types import (
+    DEFINITION_ORDER,
+    LEVEL_DEFINITIONS,
+    LOSS_MAKING,
+    NO_OWNER,
+    OVER_LIMIT,
+    REVIEW_DUE,
+    ZERO,
+    Alert,
+    Concentration,
+    Evidence,
+    EvidenceRecord,
+    ParetoPoint,
+    Portfolio,
+    PortfolioRow,
+    StatusChange,
+)
+from kam.radar.selectors.units import (
+    default_level,
+    department_units,
+    manager_units,
+    unit_choices,
+)
+from kam.radar.selectors.wallets import latest_wallet, wallet_currencies
+
+__all__ = [
+    "DEFINITION_ORDER",
+    "LEVEL_DEFINITIONS",
+    "LOSS_MAKING",
+    "NO_OWNER",
+    "OVER_LIMIT",
+    "REVIEW_DUE",
+    "ZERO",
+    "Alert",
+    "Concentration",
+    "Evidence",
+    "EvidenceRecord",
+    "ParetoPoint",
+    "Portfolio",
+    "PortfolioRow",
+    "StatusChange",
+    # Private steps benchmarks/radar.py calls (and wraps to time them).
+    "_Engine",
+    "_concentration",
+    "_figures",
+    "_manual",
+    "_period",
+    "_unit_totals",
+    "criteria_of",
+    "default_level",
+    "department_units",
+    "key_history",
+    "latest_wallet",
+    "manager_units",
+    "radar_concentration",
+    "radar_portfolio",
+    "snapshot_rows",
+    "unit_choices",
+    "wallet_currencies",
+    "why_key",
+]

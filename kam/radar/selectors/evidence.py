@@ -1,0 +1,390 @@
+"""Why a definition applies: manual evidence loaded once, and the texts with their figures."""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Max, Min, QuerySet
+from django.utils import numberformat, timezone
+from django.utils.formats import date_format, get_format, number_format
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from kam.catalog.models import Product
+from kam.org.models import User
+from kam.radar import rules
+from kam.radar.models import (
+    Band,
+    CompetenceConsultation,
+    Definition,
+    KeyFlag,
+    Level,
+    PartnerDisclosure,
+    RadarSettings,
+    ReferenceCase,
+    WalletEstimate,
+)
+from kam.radar.selectors.types import Evidence, EvidenceRecord
+from kam.sales.models import ClientMonth, SalesLine
+
+
+def _person(user: User | None) -> str:
+    return str(user) if user is not None else ""
+
+
+@dataclass
+class _Manual:
+    flags: dict[int, dict[str, KeyFlag]]
+    wallets: dict[int, WalletEstimate]
+    counts: dict[str, dict[int, tuple[int, date]]]  # definition -> account -> (n, last date)
+    records: dict[str, dict[int, list[EvidenceRecord]]]
+    innovators: dict[int, list[tuple[int, date, int, int]]]
+    products: dict[int, str]
+
+
+_RECORD_MODELS = {
+    Definition.REFERENCE: (ReferenceCase, "done_on"),
+    Definition.PARTNER: (PartnerDisclosure, "disclosed_on"),
+    Definition.COMPETENT: (CompetenceConsultation, "consulted_on"),
+}
+
+
+def _record_of(definition: str, obj) -> EvidenceRecord:
+    who = _person(obj.recorded_by)
+    if definition == Definition.REFERENCE:
+        text = obj.what + (f" — {obj.result}" if obj.result else "")
+        return EvidenceRecord(obj.done_on, text, "", who)
+    if definition == Definition.PARTNER:
+        return EvidenceRecord(obj.disclosed_on, obj.text, obj.get_kind_display(), who)
+    return EvidenceRecord(obj.consulted_on, obj.topic, "", who)
+
+
+def _manual(
+    *,
+    as_of: date,
+    evidence_on: date,
+    s: RadarSettings,
+    restrict: QuerySet | None,
+    with_records: bool,
+    light: bool = False,
+) -> _Manual:
+    def scoped(qs):
+        return qs if restrict is None else qs.filter(account_id__in=restrict.values("pk"))
+
+    flags: dict[int, dict[str, KeyFlag]] = defaultdict(dict)
+    for flag in scoped(
+        KeyFlag.objects.filter(active=True, flagged_on__lte=evidence_on).select_related(
+            "owner", "recorded_by"
+        )
+    ):
+        flags[flag.account_id][flag.definition] = flag
+
+    wallets: dict[int, WalletEstimate] = {}
+    wallet_qs = scoped(WalletEstimate.objects.filter(recorded_at__lte=evidence_on)).select_related(
+        "recorded_by"
+    )
+    if with_records:
+        wallet_qs = wallet_qs.prefetch_related("competitors")
+    for wallet in wallet_qs.order_by("account_id", "-recorded_at", "-pk"):
+        wallets.setdefault(wallet.account_id, wallet)
+
+    counts: dict[str, dict[int, tuple[int, date]]] = {}
+    records: dict[str, dict[int, list[EvidenceRecord]]] = {}
+    if light:  # snapshots: only what decides status (flags and wallets)
+        return _Manual(dict(flags), wallets, counts, records, {}, {})
+    for definition, (model, on) in _RECORD_MODELS.items():
+        qs = scoped(model.objects.filter(**{f"{on}__lte": evidence_on}))
+        if with_records:
+            per: dict[int, list[EvidenceRecord]] = defaultdict(list)
+            for obj in qs.select_related("recorded_by").order_by(f"-{on}", "-pk"):
+                per[obj.account_id].append(_record_of(definition, obj))
+            records[definition] = per
+            counts[definition] = {a: (len(v), v[0].on) for a, v in per.items()}
+        else:
+            counts[definition] = {
+                r["account_id"]: (r["n"], r["last"])
+                for r in qs.values("account_id").annotate(n=Count("pk"), last=Max(on))
+            }
+
+    # KC-8 suggestion: first buyers of recently launched products, ranked over ALL buyers.
+    window_start = rules.add_months(as_of.replace(day=1), -s.innovator_window_months)
+    # Launched products first (a short list), so the ledger is read through its
+    # (product, date) index rather than scanned whole.
+    launched = dict(
+        Product.objects.filter(launched_on__gte=window_start, launched_on__lte=as_of)
+        .values_list("pk", "name")
+        .order_by()
+    )
+    first_buys = (
+        SalesLine.objects.filter(
+            product_id__in=list(launched),
+            date__gte=window_start,
+            date__lte=as_of,
+            quantity__gt=0,
+        )
+        .values("product_id", "account_id")
+        .annotate(first=Min("date"))
+        .values_list("product_id", "account_id", "first")
+    )
+    innovators = rules.first_buyers(first_buys, s.innovator_share_pct)
+    if restrict is not None and innovators:
+        keep = set(restrict.filter(pk__in=list(innovators)).values_list("pk", flat=True))
+        innovators = {a: v for a, v in innovators.items() if a in keep}
+    return _Manual(dict(flags), wallets, counts, records, innovators, launched)
+
+
+# --- judging -----------------------------------------------------------------------------------
+
+
+# The texts below are built while the selector runs, that is inside the request with the
+# reader's language active, so figures follow that language as the pages do: "43,019.32" and
+# "21.59" in English, "43 019,32" and "21,59" in Latvian and Russian.
+
+
+def _money(x: Decimal) -> str:
+    return number_format(x, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+def _money_formatter() -> Callable[[Decimal], str]:
+    """``_money`` with the active language's separators looked up once, for a read that
+    formats thousands of amounts (the same calls ``number_format`` makes, hoisted)."""
+    lang = get_language()
+    decimal_sep = get_format("DECIMAL_SEPARATOR", lang, use_l10n=True)
+    grouping = get_format("NUMBER_GROUPING", lang, use_l10n=True)
+    thousand_sep = get_format("THOUSAND_SEPARATOR", lang, use_l10n=True)
+
+    def money(x: Decimal) -> str:
+        return numberformat.format(
+            x, decimal_sep, 2, grouping, thousand_sep, force_grouping=True, use_l10n=True
+        )
+
+    return money
+
+
+def _share(x: Decimal) -> str:
+    """A client's share: two places, as the radar shows it."""
+    return number_format(x, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+def _pct(x: Decimal) -> str:
+    """A threshold as people write it: 10, 2.5 (not 10.000); 2,5 in Latvian and Russian."""
+    return number_format(x.normalize(), use_l10n=True)
+
+
+def _date(d: date | None) -> str:
+    return date_format(d, "SHORT_DATE_FORMAT") if d is not None else ""
+
+
+def _basis_word(basis: str) -> str:
+    return _("income") if basis == rules.INCOME else _("turnover")
+
+
+def _level_evidence(
+    level: str, v: rules.Verdict, total: Decimal, c: rules.Criteria, months: int, currency: str
+) -> list[Evidence]:
+    out = []
+    basis = _basis_word(c.basis)
+    share = rules.display_pct(v.share_pct)
+    figures = {"weight": v.weight, "share_pct": share, "unit_total": total, "basis": c.basis}
+    if v.key_by_amount:
+        threshold = rules.prorated_amount(c.key_amount, months)
+        out.append(
+            Evidence(
+                Definition.AMOUNT,
+                str(Definition.AMOUNT.label),
+                ngettext(
+                    "%(basis)s %(amount)s %(cur)s over %(months)s month ≥ %(threshold)s",
+                    "%(basis)s %(amount)s %(cur)s over %(months)s months ≥ %(threshold)s",
+                    months,
+                )
+                % {
+                    "basis": basis,
+                    "amount": _money(v.weight),
+                    "cur": currency,
+                    "months": months,
+                    "threshold": _money(threshold),
+                },
+                level=level,
+                figures={**figures, "threshold": threshold},
+            )
+        )
+    if v.key_by_share:
+        out.append(
+            Evidence(
+                Definition.SHARE,
+                str(Definition.SHARE.label),
+                _("%(share)s %% of the %(level)s's %(basis)s (%(total)s %(cur)s) ≥ %(pct)s %%")
+                % {
+                    "share": _share(share),
+                    "level": Level(level).label.lower(),
+                    "basis": basis,
+                    "total": _money(total),
+                    "cur": currency,
+                    "pct": _pct(c.key_share_pct),
+                },
+                level=level,
+                figures={**figures, "threshold_pct": c.key_share_pct},
+            )
+        )
+    if v.band:
+        pct = c.mono_pct if v.band == rules.MONO else c.critical_pct
+        out.append(
+            Evidence(
+                Definition.DEPENDENCY,
+                str(Band(v.band).label),
+                _("%(share)s %% of the %(level)s's %(basis)s ≥ %(pct)s %%: %(band)s")
+                % {
+                    "share": _share(share),
+                    "level": Level(level).label.lower(),
+                    "basis": basis,
+                    "pct": _pct(pct),
+                    "band": Band(v.band).label.lower(),
+                },
+                level=level,
+                figures={**figures, "band": v.band, "threshold_pct": pct},
+            )
+        )
+    return out
+
+
+def _manual_evidence(
+    account_id: int,
+    m: _Manual,
+    turnover: Decimal,
+    c: rules.Criteria,
+    months: int,
+    as_of: date,
+    currency: str,
+    money: Callable[[Decimal], str] = _money,
+    labels: dict[str, str] | None = None,
+) -> tuple[list[Evidence], list[Evidence], Decimal | None, Decimal | None]:
+    """Definitions that do not depend on the level: (applied, suggested, wallet, headroom).
+
+    ``money`` and ``labels`` (translated definition names) let a caller judging many clients
+    work out the language's formats and names once."""
+    if labels is None:
+        labels = {d: str(Definition(d).label) for d in Definition.values}
+    applied: list[Evidence] = []
+    suggested: list[Evidence] = []
+    wallet = m.wallets.get(account_id)
+    wallet_base = room = None
+    if wallet is not None:
+        wallet_base = wallet.annual_budget_base
+        room = rules.headroom(wallet_base, turnover, months)
+        if rules.key_by_potential(wallet_base, turnover, c, months):
+            competitors = tuple(
+                EvidenceRecord(
+                    None, f"{x.name}: {number_format(x.share_pct, use_l10n=True)} %", "competitor"
+                )
+                for x in getattr(wallet, "_prefetched_objects_cache", {}).get("competitors", [])
+            )
+            applied.append(
+                Evidence(
+                    Definition.POTENTIAL,
+                    labels[Definition.POTENTIAL],
+                    _("wallet %(wallet)s %(cur)s a year, our sales %(ours)s: headroom %(room)s")
+                    % {
+                        "wallet": money(wallet_base),
+                        "cur": currency,
+                        "ours": money(turnover),
+                        "room": money(room),
+                    },
+                    figures={
+                        "wallet": wallet_base,
+                        "turnover": turnover,
+                        "headroom": room,
+                        "threshold": c.potential_headroom,
+                    },
+                    recorded_by=_person(wallet.recorded_by),
+                    recorded_on=wallet.recorded_at,
+                    review_on=wallet.review_on,
+                    review_due=bool(wallet.review_on and wallet.review_on < as_of),
+                    records=competitors,
+                )
+            )
+    flags = m.flags.get(account_id, {})
+    for definition in (
+        Definition.REFERENCE,
+        Definition.PARTNER,
+        Definition.COMPETENT,
+        Definition.INNOVATOR,
+    ):
+        flag = flags.get(definition)
+        n, last = m.counts.get(definition, {}).get(account_id, (0, None))
+        records = tuple(m.records.get(definition, {}).get(account_id, ()))
+        figures: dict[str, Any] = {"records": n, "last": last} if n else {}
+        if definition == Definition.INNOVATOR:
+            firsts = m.innovators.get(account_id, [])
+            records = tuple(
+                EvidenceRecord(
+                    first,
+                    _("buyer %(rank)s of %(n)s of %(product)s")
+                    % {"rank": rank, "n": n_buyers, "product": m.products.get(p, p)},
+                    "first_purchase",
+                )
+                for p, first, rank, n_buyers in firsts
+            )
+            figures = {"products": len(firsts)} if firsts else {}
+        if flag is not None:
+            summary = flag.note or _("marked by hand")
+            if figures.get("records"):
+                summary += " · " + ngettext(
+                    "%(records)s record, latest %(last)s",
+                    "%(records)s records, latest %(last)s",
+                    n,
+                ) % {"records": n, "last": _date(last)}
+            applied.append(
+                Evidence(
+                    definition,
+                    labels[definition],
+                    summary,
+                    figures=figures,
+                    recorded_by=_person(flag.recorded_by),
+                    recorded_on=flag.flagged_on,
+                    owner=_person(flag.owner),
+                    review_on=flag.review_on,
+                    review_due=flag.review_on < as_of,
+                    records=records,
+                )
+            )
+        elif figures:
+            if definition == Definition.INNOVATOR:
+                summary = ngettext(
+                    "first buyer of %(n)s recently launched product",
+                    "first buyer of %(n)s recently launched products",
+                    figures["products"],
+                ) % {"n": figures["products"]}
+            else:
+                summary = ngettext(
+                    "%(records)s record, latest %(last)s; not marked yet",
+                    "%(records)s records, latest %(last)s; not marked yet",
+                    n,
+                ) % {"records": n, "last": _date(last)}
+            suggested.append(
+                Evidence(
+                    definition,
+                    labels[definition],
+                    summary,
+                    figures=figures,
+                    suggested=True,
+                    records=records,
+                )
+            )
+    return applied, suggested, wallet_base, room
+
+
+def _evidence_date(as_of: date) -> date:
+    """Until when manual evidence (flags, wallets, records) counts for a read as of ``as_of``.
+
+    A look at the latest period (no newer month has sales yet) is a look at today: a flag a KAM
+    set this morning, or a review date that passed yesterday, must show even though the last
+    month with sales is behind us. An earlier period is read as it was then. Snapshots always
+    use their own period end."""
+    today = timezone.localdate()
+    if as_of >= today:
+        return as_of
+    newer = ClientMonth.objects.filter(month__gt=as_of).exists()
+    return as_of if newer else today

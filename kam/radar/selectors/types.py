@@ -1,0 +1,158 @@
+"""What the radar's reads return: frozen dataclasses, row flags and alert kinds."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from kam.radar.models import Definition, RadarSettings
+
+ZERO = Decimal(0)
+DEFINITION_ORDER = list(Definition.values)
+LEVEL_DEFINITIONS = {Definition.AMOUNT, Definition.SHARE, Definition.DEPENDENCY}
+
+# Row flags (PortfolioRow.flags) and alert kinds (Alert.kind).
+LOSS_MAKING = "loss_making"
+NO_OWNER = "key_without_owner"
+OVER_LIMIT = "kam_over_limit"
+REVIEW_DUE = "review_due"
+
+
+# --- what callers get --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceRecord:
+    """One dated record behind a definition: a case, a disclosure, a consultation..."""
+
+    on: date | None
+    text: str
+    kind: str = ""
+    recorded_by: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why one definition applies (or is suggested) to a client (KC-9)."""
+
+    definition: str  # a Definition value
+    label: str  # its translated name
+    summary: str  # one human sentence with the figures
+    level: str = ""  # for amount/share/dependency: the level it holds at; else ""
+    figures: dict[str, Any] = field(default_factory=dict)
+    recorded_by: str = ""
+    recorded_on: date | None = None
+    owner: str = ""
+    review_on: date | None = None
+    review_due: bool = False
+    suggested: bool = False  # from data or records, not (yet) confirmed by a flag
+    records: tuple[EvidenceRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class PortfolioRow:
+    account_id: int
+    account_name: str
+    status: str
+    owner_id: int | None
+    owner_name: str
+    department_id: int | None
+    department_name: str
+    level: str
+    unit_id: int | None  # None (company), the department id, or the KAM's user id
+    unit_total: Decimal  # the unit's positive weight, the share's denominator
+    revenue: Decimal
+    cost: Decimal
+    income: Decimal
+    turnover: Decimal
+    weight: Decimal  # income or turnover, as the basis says
+    share_pct: Decimal  # two places, rounded down
+    band: str  # "", "critical", "mono"
+    loss_making: bool
+    definitions: tuple[str, ...]
+    suggestions: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    company_key: bool  # key by amount/share/dependency at company level, whatever the row's level
+    abc: str
+    npv: Decimal
+    trend_pct: Decimal  # income growth last 12 vs previous 12 months, capped
+    wallet: Decimal | None
+    headroom: Decimal | None
+    flags: tuple[str, ...]
+
+    @property
+    def is_key(self) -> bool:
+        return bool(self.definitions)
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # "critical", "mono", "key_without_owner", "kam_over_limit", "review_due"
+    message: str
+    account_id: int | None = None
+    account_name: str = ""
+    user_id: int | None = None
+    user_name: str = ""
+    share_pct: Decimal | None = None
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class ParetoPoint:
+    rank: int
+    clients_pct: Decimal
+    cumulative_pct: Decimal
+
+
+@dataclass(frozen=True)
+class Concentration:
+    """KC-13 over the rows returned."""
+
+    total: Decimal  # positive weight of the rows
+    clients: int  # rows with positive weight
+    top1_pct: Decimal
+    top5_pct: Decimal
+    top10_pct: Decimal
+    hhi: Decimal  # 0..10 000
+    abc_counts: dict[str, int]
+    abc_pct: dict[str, Decimal]  # share of the total per class
+    pareto: tuple[ParetoPoint, ...]
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    level: str
+    unit_id: int | None
+    unit_name: str
+    as_of: date
+    period_start: date  # first day of the first month
+    period_end: date  # first day of the last month
+    months: int
+    basis: str
+    currency: str
+    settings: RadarSettings
+    rows: tuple[PortfolioRow, ...]
+    alerts: tuple[Alert, ...]
+    concentration: Concentration
+
+    @property
+    def key_rows(self) -> tuple[PortfolioRow, ...]:
+        return tuple(r for r in self.rows if r.is_key)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A move between two consecutive snapshots (history)."""
+
+    account_id: int
+    account_name: str
+    level: str
+    period_end: date
+    previous_end: date
+    kind: str  # became_key, dropped_out, crossed_critical, crossed_mono, fell_below_critical,
+    #            fell_below_mono, definitions_changed
+    definitions_before: tuple[str, ...]
+    definitions_after: tuple[str, ...]
+    share_before: Decimal | None
+    share_after: Decimal | None
+    reason: str
