@@ -21,6 +21,25 @@ def department_create(*, actor, name: str, parent: Department | None = None) -> 
     return dept
 
 
+def department_paths_rebuild() -> None:
+    """Recompute every department's ``path`` from the tree, e.g. after a department moved:
+    its whole subtree's paths change, and the SE-1 scope of heads and support reads them.
+    Departments are few, so a full walk is simplest and always right."""
+    by_parent: dict[int | None, list[Department]] = {}
+    for dept in Department.objects.all():
+        by_parent.setdefault(dept.parent_id, []).append(dept)
+    changed = []
+    stack = [(d, "/") for d in by_parent.get(None, [])]
+    while stack:
+        dept, prefix = stack.pop()
+        path = f"{prefix}{dept.pk}/"
+        if dept.path != path:
+            dept.path = path
+            changed.append(dept)
+        stack.extend((child, path) for child in by_parent.get(dept.pk, []))
+    Department.objects.bulk_update(changed, ["path"])
+
+
 def territory_get_or_create(*, name: str, kind: str = Territory.Kind.TERRITORY) -> Territory:
     obj, _ = Territory.objects.get_or_create(name=name, kind=kind)
     return obj
