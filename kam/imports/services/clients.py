@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from kam.clients.models import Account
 from kam.clients.services import account_create, account_update
-from kam.imports.readers import ReadError, Source
+from kam.imports.readers import Source
 from kam.imports.services.common import (
     IN_LIST,
     ImportResult,
@@ -23,8 +23,8 @@ from kam.imports.services.common import (
     Tracker,
     Writing,
     audit_import,
+    check_rows,
     chunks,
-    data_rows,
     differences,
     finish,
     max_length,
@@ -135,16 +135,15 @@ def import_clients(
         if row.ok:
             records.append(_ClientRow(row.line, reg, legal_name, data))
 
-    try:
-        for count, row in enumerate(
-            data_rows(table, required=CLIENT_COLUMNS, optional=CLIENT_OPTIONAL, errors=errors),
-            start=1,
-        ):
-            check(row)
-            result.rows = count
-            tracker.checked(count)
-    except ReadError as exc:
-        errors.add(exc.line, None, exc.message)
+    check_rows(
+        table,
+        check,
+        required=CLIENT_COLUMNS,
+        optional=CLIENT_OPTIONAL,
+        errors=errors,
+        result=result,
+        tracker=tracker,
+    )
     if errors:
         return finish(result, errors)
 

@@ -144,6 +144,29 @@ def data_rows(
         yield row
 
 
+def check_rows(
+    table: Table,
+    check: Callable[[Row], None],
+    *,
+    required: Iterable[str],
+    optional: Iterable[str],
+    errors: ErrorList,
+    result: "ImportResult",
+    tracker: "Tracker",
+) -> None:
+    """The validation pass every importer makes: ``check`` each data row, count and report
+    progress; a file that cannot be read further becomes an error on the line it broke at."""
+    try:
+        for count, row in enumerate(
+            data_rows(table, required=required, optional=optional, errors=errors), start=1
+        ):
+            check(row)
+            result.rows = count
+            tracker.checked(count)
+    except ReadError as exc:
+        errors.add(exc.line, None, exc.message)
+
+
 def max_length(model: type[models.Model], name: str) -> int:
     return model._meta.get_field(name).max_length
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from kam.catalog.models import Product
 from kam.catalog.services import category_get_or_create, product_create, product_update
 from kam.core.services import company_settings
-from kam.imports.readers import ReadError, Source
+from kam.imports.readers import Source
 from kam.imports.services.common import (
     IN_LIST,
     ImportResult,
@@ -23,8 +23,8 @@ from kam.imports.services.common import (
     Tracker,
     Writing,
     audit_import,
+    check_rows,
     chunks,
-    data_rows,
     differences,
     finish,
     max_length,
@@ -101,16 +101,15 @@ def import_products(
         if row.ok:
             records.append(_ProductRow(row.line, sku, product_name, data))
 
-    try:
-        for count, row in enumerate(
-            data_rows(table, required=PRODUCT_COLUMNS, optional=PRODUCT_OPTIONAL, errors=errors),
-            start=1,
-        ):
-            check(row)
-            result.rows = count
-            tracker.checked(count)
-    except ReadError as exc:
-        errors.add(exc.line, None, exc.message)
+    check_rows(
+        table,
+        check,
+        required=PRODUCT_COLUMNS,
+        optional=PRODUCT_OPTIONAL,
+        errors=errors,
+        result=result,
+        tracker=tracker,
+    )
     if errors:
         return finish(result, errors)
 

@@ -28,6 +28,7 @@ from kam.imports.services.common import (
     Tracker,
     Writing,
     audit_import,
+    check_rows,
     chunks,
     data_rows,
     finish,
@@ -189,16 +190,15 @@ def import_sales(
     tracker = Tracker(progress, table.estimate_rows())
     rates = rate_table()
     parse = _SalesParser(rates=rates, check_duplicates=True)
-    try:
-        for count, row in enumerate(
-            data_rows(table, required=SALES_COLUMNS, optional=SALES_OPTIONAL, errors=errors),
-            start=1,
-        ):
-            parse(row)
-            result.rows = count
-            tracker.checked(count)
-    except ReadError as exc:
-        errors.add(exc.line, None, exc.message)
+    check_rows(
+        table,
+        parse,
+        required=SALES_COLUMNS,
+        optional=SALES_OPTIONAL,
+        errors=errors,
+        result=result,
+        tracker=tracker,
+    )
     parse.seen = None
     if errors:
         return finish(result, errors)
