@@ -4,6 +4,19 @@ from kam.core.models import AuditEntry, CompanySettings, CurrencyRate
 from kam.core.services import audit_record, company_settings_update, currency_rate_set
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records whose writes must go through audited services (SE-3): look, never edit."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(CompanySettings)
 class CompanySettingsAdmin(admin.ModelAdmin):
     """Edits go through the service, so each change is audited (SE-3)."""
@@ -51,16 +64,7 @@ class CurrencyRateAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor", "action", "entity", "entity_id", "summary"]
     list_filter = ["action", "entity"]
     search_fields = ["entity_id", "summary"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

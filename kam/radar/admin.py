@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from kam.core.admin import ReadOnlyAdmin
 from kam.radar.models import (
     CompetenceConsultation,
     CompetitorShare,
@@ -13,17 +14,6 @@ from kam.radar.models import (
     SnapshotRun,
     WalletEstimate,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RadarSettings)
