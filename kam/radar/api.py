@@ -9,8 +9,10 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from kam.core.schemas import MAX_PAGE_SIZE, PAGE_SIZE
 from kam.radar import selectors, services
-from kam.radar.models import PartnerDisclosure
+from kam.radar.models import Band, Definition, PartnerDisclosure
+from kam.radar.selectors import ANY_BAND, DEFAULT_SORT, ROW_SORTS
 
 router = Router()
 
@@ -110,8 +112,11 @@ class PortfolioOut(Schema):
     months: int
     basis: str
     currency: str
-    rows: list[RowOut]
-    alerts: list[AlertOut]
+    rows: list[RowOut] = Field(description="One page of the rows matching the filters.")
+    count: int = Field(description="Rows matching the filters, on all pages.")
+    page: int
+    page_size: int
+    alerts: list[AlertOut] = Field(description="Over every row of the level you may see.")
     concentration: ConcentrationOut
 
 
@@ -183,6 +188,34 @@ class PortfolioQuery(Schema):
     unit: int | None = None
     as_of: date | None = None
     only_key: bool = False
+    definition: Literal[("", *Definition.values)] = ""  # type: ignore[valid-type]
+    band: Literal[("", ANY_BAND, Band.CRITICAL, Band.MONO)] = ""  # type: ignore[valid-type]
+    abc: Literal["", "A", "B", "C"] = ""
+    owner: int | None = None
+    sort: Literal[tuple(ROW_SORTS)] = DEFAULT_SORT  # type: ignore[valid-type]
+    page: int = Field(1, ge=1)
+    page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+    def selector_kwargs(self) -> dict:
+        return {
+            "level": self.level,
+            "unit_id": self.unit,
+            "as_of": self.as_of,
+            "only_key": self.only_key,
+            "definition": self.definition,
+            "band": self.band,
+            "abc": self.abc,
+            "owner_id": self.owner,
+            "sort": self.sort,
+            "offset": (self.page - 1) * self.page_size,
+            "limit": self.page_size,
+        }
+
+
+class ConcentrationQuery(Schema):
+    level: LevelName = "company"
+    unit: int | None = None
+    as_of: date | None = None
 
 
 class HistoryQuery(Schema):
@@ -235,13 +268,14 @@ class FlagIn(Schema):
 
 @router.get("/portfolio", response=PortfolioOut, summary="Key-account portfolio at a level")
 def portfolio(request, q: Query[PortfolioQuery]):
-    return selectors.radar_portfolio(
-        user=request.user, level=q.level, unit_id=q.unit, as_of=q.as_of, only_key=q.only_key
-    )
+    """One page of the portfolio (``page``, ``page_size``; filters and ``sort`` as on the
+    Key accounts page); alerts and concentration cover the whole level."""
+    p = selectors.radar_portfolio(user=request.user, **q.selector_kwargs())
+    return {**vars(p), "page": q.page, "page_size": q.page_size}
 
 
 @router.get("/concentration", response=ConcentrationOut, summary="Pareto, ABC, top-N, HHI")
-def concentration(request, q: Query[PortfolioQuery]):
+def concentration(request, q: Query[ConcentrationQuery]):
     return selectors.radar_concentration(
         user=request.user, level=q.level, unit_id=q.unit, as_of=q.as_of
     )

@@ -3,7 +3,6 @@ records on a client (wallet, reference case, partner disclosure, consultation, m
 
 import calendar
 import re
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -23,7 +22,9 @@ from kam.radar.models import (
     RadarSettings,
 )
 from kam.radar.selectors import (
-    PortfolioRow,
+    ANY_BAND,
+    DEFAULT_SORT,
+    ROW_SORTS,
     default_level,
     manager_units,
     unit_choices,
@@ -33,20 +34,8 @@ from kam.radar.services import SETTINGS_FIELDS
 
 # The fields that change which rows the radar computes; the others only narrow the table.
 SCOPE_FIELDS = ("level", "unit", "month")
-ANY_BAND = "any"
 
-# Sort key -> (row key, largest first?). Ties fall back to the name, so pages are stable.
-SORTS = {
-    "share": (lambda r: (r.share_pct, r.weight), False),
-    "-share": (lambda r: (r.share_pct, r.weight), True),
-    "income": (lambda r: r.income, False),
-    "-income": (lambda r: r.income, True),
-    "npv": (lambda r: r.npv, False),
-    "-npv": (lambda r: r.npv, True),
-    "name": (lambda r: r.account_name.casefold(), False),
-    "-name": (lambda r: r.account_name.casefold(), True),
-}
-DEFAULT_SORT = "-share"
+SORTS = ROW_SORTS  # the table's orders (``kam.radar.selectors.ROW_SORTS``)
 
 
 def month_end(month: date) -> date:
@@ -164,32 +153,16 @@ class RadarFilterForm(forms.Form):
     def sort_key(self) -> str:
         return self._value("sort", DEFAULT_SORT)
 
-    def rows(self, rows: Iterable[PortfolioRow]) -> list[PortfolioRow]:
-        """The rows the table shows: filtered, then sorted."""
-        definition = self._value("definition", "")
-        band = self._value("band", "")
-        abc = self._value("abc", "")
-        owner = self._value("owner")
-        only_key = self._value("only_key", False)
-        out = []
-        for r in rows:
-            if only_key and not r.is_key:
-                continue
-            if definition and definition not in r.definitions + r.suggestions:
-                continue
-            if band == ANY_BAND and not r.band:
-                continue
-            if band not in ("", ANY_BAND) and r.band != band:
-                continue
-            if abc and r.abc != abc:
-                continue
-            if owner is not None and r.owner_id != owner:
-                continue
-            out.append(r)
-        key, reverse = SORTS[self.sort_key()]
-        out.sort(key=lambda r: (r.account_name.casefold(), r.account_id))
-        out.sort(key=key, reverse=reverse)  # stable: equal keys stay in name order
-        return out
+    def filters(self) -> dict:
+        """Keyword arguments for ``radar_portfolio`` that narrow and order the table."""
+        return {
+            "definition": self._value("definition", ""),
+            "band": self._value("band", ""),
+            "abc": self._value("abc", ""),
+            "owner_id": self._value("owner"),
+            "only_key": self._value("only_key", False),
+            "sort": self.sort_key(),
+        }
 
 
 # --- the criteria (KC-1..KC-4, KC-8, KC-11..KC-13) ---------------------------------------------

@@ -253,10 +253,14 @@ def abc_classes(
 ) -> dict[Hashable, str]:
     total = positive_total(weights.values()) if total is None else total
     out = dict.fromkeys(weights, "C")
+    # A while the weight ranked before a client is under a_pct % of the total, then B under
+    # b_pct %: compared exactly (before * 100 < pct * total), as the database does it.
+    a_line, b_line = a_pct * total, b_pct * total
     before = ZERO
     for k, w in ranked(weights) if order is None else order:
-        out[k] = "A" if before < a_pct else "B" if before < b_pct else "C"
-        before += w * HUNDRED / total
+        before100 = before * HUNDRED
+        out[k] = "A" if before100 < a_line else "B" if before100 < b_line else "C"
+        before += w
     return out
 
 
@@ -275,7 +279,16 @@ def top_share(
 
 def hhi(weights: Mapping[Hashable, Decimal], total: Decimal | None = None) -> Decimal:
     """Herfindahl-Hirschman index on shares of positive weight, 0..10 000."""
-    return sum((s * s for s in shares(weights, total).values()), ZERO)
+    total = positive_total(weights.values()) if total is None else total
+    return hhi_of(sum((w * w for w in weights.values() if w > 0), ZERO), total)
+
+
+def hhi_of(sum_of_squares: Decimal, total: Decimal) -> Decimal:
+    """HHI from the sum of the squared positive weights and their total: the sum of squared
+    shares in % is sum(w^2) * 100^2 / total^2 (one division, as the database hands it over)."""
+    if total <= 0:
+        return ZERO
+    return sum_of_squares * HUNDRED * HUNDRED / (total * total)
 
 
 @dataclass(frozen=True)

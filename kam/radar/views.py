@@ -1,8 +1,7 @@
 """HTML views of the key-account radar: the portfolio page, its downloads, the criteria page,
 the "why key" panel and the evidence a KAM records from it."""
 
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -89,10 +88,43 @@ def _wants_fragment(request) -> bool:
     return bool(htmx) and not htmx.history_restore_request
 
 
-def _portfolio(request, data) -> tuple[RadarFilterForm, Portfolio, list]:
+def _portfolio(request, data, *, page: int | None = None) -> tuple[RadarFilterForm, Portfolio]:
+    """The radar as the filters say: one page of rows (``page``), or every matching row."""
     form = RadarFilterForm(data or None, user=request.user)
-    portfolio = radar_portfolio(user=request.user, **form.scope())
-    return form, portfolio, form.rows(portfolio.rows)
+    kwargs = {**form.scope(), **form.filters()}
+    if page is None:
+        return form, radar_portfolio(user=request.user, **kwargs)
+    portfolio = radar_portfolio(
+        user=request.user, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, **kwargs
+    )
+    if page > 1 and portfolio.offset >= portfolio.count:  # past the end: show the last page
+        last = max(1, -(-portfolio.count // PAGE_SIZE))
+        portfolio = radar_portfolio(
+            user=request.user, offset=(last - 1) * PAGE_SIZE, limit=PAGE_SIZE, **kwargs
+        )
+    return form, portfolio
+
+
+class _Window(Sequence):
+    """The matching rows as a paginator sees them: all of them counted, one page fetched."""
+
+    def __init__(self, portfolio: Portfolio):
+        self.portfolio = portfolio
+
+    def __len__(self) -> int:
+        return self.portfolio.count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice) and (index.start or 0) == self.portfolio.offset:
+            return list(self.portfolio.rows)
+        raise IndexError("only the page fetched can be read")
+
+
+def _page_number(value) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
 
 
 def _pareto_chart(portfolio: Portfolio) -> dict:
@@ -162,8 +194,8 @@ def portfolio_view(request):
         data.pop("unit", None)  # a department id means nothing at manager level
     if trigger in SCOPE_FIELDS:
         data.pop("page", None)
-    form, portfolio, rows = _portfolio(request, data)
-    page = Paginator(rows, PAGE_SIZE).get_page(data.get("page"))
+    form, portfolio = _portfolio(request, data, page=_page_number(data.get("page")))
+    page = Paginator(_Window(portfolio), PAGE_SIZE).page(portfolio.offset // PAGE_SIZE + 1)
     level = portfolio.level
     context = {
         "nav": "radar",
@@ -202,25 +234,19 @@ def _download(content: bytes, extension: str, content_type: str, portfolio) -> H
 @login_required
 def export_csv_view(request):
     """The rows the page shows with the same filters, all pages (RP-2)."""
-    _form, portfolio, rows = _portfolio(request, request.GET)
-    shown = _with_rows(portfolio, rows)
-    return _download(exports.portfolio_csv(shown), "csv", "text/csv; charset=utf-8", shown)
+    _form, portfolio = _portfolio(request, request.GET)
+    return _download(exports.portfolio_csv(portfolio), "csv", "text/csv; charset=utf-8", portfolio)
 
 
 @login_required
 def export_xlsx_view(request):
-    _form, portfolio, rows = _portfolio(request, request.GET)
-    shown = _with_rows(portfolio, rows)
+    _form, portfolio = _portfolio(request, request.GET)
     return _download(
-        exports.portfolio_xlsx(shown),
+        exports.portfolio_xlsx(portfolio),
         "xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        shown,
+        portfolio,
     )
-
-
-def _with_rows(portfolio: Portfolio, rows: list) -> Portfolio:
-    return replace(portfolio, rows=tuple(rows))
 
 
 def _evidence_items(evidence) -> list[dict]:

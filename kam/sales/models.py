@@ -4,6 +4,9 @@ Designed for millions of rows: amounts are stored both in the document currency 
 company's base currency (converted once, on write), and ``month`` is stored so that grouping by
 month needs no date function. ``ClientMonth`` holds per-client monthly sums, kept current by the
 services that write the ledger, so that reports read thousands of rows instead of millions.
+Two more derived tables serve the key-account radar (KC-1..KC-13) without reading months of
+rows per client: ``ClientRunningTotal`` (cumulative sums, so any period's sum is one
+subtraction) and ``FirstPurchase`` (each client's first purchase of each product, KC-8).
 """
 
 from django.db import models
@@ -93,3 +96,68 @@ class ClientMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.month:%Y-%m}"
+
+
+class ClientRunningTotal(models.Model):
+    """Each client's cumulative base-currency revenue and cost, in cents, from its first month
+    with sales through ``month``. Derived from ``ClientMonth``, never edited.
+
+    Rows are dense from the client's first month to its last month with sales (a month with
+    no sales repeats the previous totals), and that last row has ``is_last`` set: the totals hold
+    unchanged from there on. So the sum over months ``a..b`` is ``total(b) - total(a - 1)``
+    where ``total(m)`` is the row at ``m``, or the ``is_last`` row when ``m`` is later, or zero
+    before the first month. The radar reads three such points per client instead of 24 months
+    of rows, and integer cents keep every sum and comparison exact on SQLite too.
+    A back-dated write rewrites that one client's rows (the services do it)."""
+
+    # db_index=False: the unique (account, month) index serves lookups by client.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField()
+    revenue_cents = models.BigIntegerField()
+    cost_cents = models.BigIntegerField()
+    is_last = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("client running total")
+        verbose_name_plural = _("client running totals")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "month"], name="client_running_unique")
+        ]
+        indexes = [
+            # One month's totals for every client, read from the index alone (PostgreSQL).
+            models.Index(
+                fields=["month", "account"],
+                include=["revenue_cents", "cost_cents"],
+                name="client_running_month_idx",
+            ),
+            # Clients whose last sale is before a month: their totals hold from that row on.
+            models.Index(
+                fields=["month"], condition=models.Q(is_last=True), name="client_running_last_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.month:%Y-%m} (running)"
+
+
+class FirstPurchase(models.Model):
+    """The first day each client bought each product (quantity > 0). Derived from the ledger,
+    never edited; the radar ranks a new product's buyers by it (innovators, KC-8)."""
+
+    # The unique (account, product) and the (product, first_date) indexes serve both keys.
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+", db_index=False)
+    first_date = models.DateField()
+
+    class Meta:
+        verbose_name = _("first purchase")
+        verbose_name_plural = _("first purchases")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "product"], name="first_purchase_unique")
+        ]
+        indexes = [
+            models.Index(fields=["product", "first_date"], name="first_purchase_product_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.product_id} {self.first_date}"

@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F, QuerySet, Sum
 
 from kam.clients.models import Account
-from kam.sales.models import ClientMonth, SalesLine
+from kam.sales.models import ClientMonth, ClientRunningTotal, SalesLine
 
 
 def sales_line_list(
@@ -86,3 +87,19 @@ def last_sales_month(*, user) -> date | None:
     """The latest month with any sales the user may see (charts end there, not at today)."""
     row = ClientMonth.objects.visible_to(user).order_by("-month").values_list("month", flat=True)
     return row.first()
+
+
+def running_totals_sql(month: date) -> tuple[str, list]:
+    """SQL selecting ``(account_id, revenue_cents, cost_cents)``: every client's cumulative
+    base-currency sums through ``month`` (the first day of a month), in cents, for each client
+    with sales up to then (missing: zero). Not scoped: callers join it to the accounts a user
+    may see. A period's sum is the totals at its last month minus those at the month before its
+    first (see ``ClientRunningTotal``): two index reads per client, whatever the period."""
+    table = ClientRunningTotal._meta.db_table
+    m = connection.ops.adapt_datefield_value(month)
+    sql = (
+        f"SELECT account_id, revenue_cents, cost_cents FROM {table} WHERE month = %s "
+        f"UNION ALL SELECT account_id, revenue_cents, cost_cents FROM {table} "
+        f"WHERE is_last AND month < %s"
+    )
+    return sql, [m, m]

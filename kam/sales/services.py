@@ -1,5 +1,7 @@
 """Writes of the sales ledger. Lines come in bulk (imports, the demo); each batch keeps the
-monthly roll-up (``ClientMonth``) current for the clients it touched, in the same transaction."""
+derived tables current for the clients it touched, in the same transaction: the monthly
+roll-up (``ClientMonth``), the running totals (``ClientRunningTotal``) and the first purchases
+(``FirstPurchase``)."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -12,7 +14,7 @@ from kam.clients.models import Account
 from kam.core.models import AuditEntry
 from kam.core.selectors import rate_table
 from kam.core.services import audit_record
-from kam.sales.models import ClientMonth, SalesLine
+from kam.sales.models import ClientMonth, ClientRunningTotal, FirstPurchase, SalesLine
 
 BATCH = 5000
 # Above this many touched clients one full rebuild beats many IN (...) lists.
@@ -118,9 +120,10 @@ def sales_lines_write(
 
 
 def client_month_refresh(*, account_ids: Iterable[int] | None = None) -> None:
-    """Rebuild the monthly roll-up from the ledger, for some clients or (None) all of them.
+    """Rebuild the ledger's derived tables from the ledger, for some clients or (None) all:
+    the monthly roll-up, then the running totals from it, then the first purchases.
 
-    One DELETE and one INSERT ... SELECT ... GROUP BY: the database does the sums, no Python
+    Per table one DELETE and one INSERT ... SELECT: the database does the sums, no Python
     loop over ledger rows. A client whose re-imported lines moved to another client is covered,
     because a replaced line's old client is rebuilt only if it is in ``account_ids``; callers
     that move lines between clients pass both.
@@ -132,22 +135,15 @@ def client_month_refresh(*, account_ids: Iterable[int] | None = None) -> None:
     refresh. The lock lasts until the caller's transaction ends, when its lines are visible.
     SQLite needs nothing: its write lock already serialises writers.
     """
-    cm = ClientMonth._meta.db_table
-    sl = SalesLine._meta.db_table
     ids = None if account_ids is None else sorted(set(account_ids))
-    insert = (
-        f"INSERT INTO {cm} (account_id, month, revenue, cost, quantity, lines) "
-        f"SELECT account_id, month, SUM(revenue_base), SUM(cost_base), SUM(quantity), COUNT(*) "
-        f"FROM {sl} "
-    )
-    group = " GROUP BY account_id, month"
     postgres = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cur:
         if ids is None or len(ids) > FULL_REFRESH_OVER:
             if postgres:
-                cur.execute(f"LOCK TABLE {cm} IN SHARE ROW EXCLUSIVE MODE")
-            cur.execute(f"DELETE FROM {cm}")
-            cur.execute(insert + group)
+                cur.execute(f"LOCK TABLE {_CM} IN SHARE ROW EXCLUSIVE MODE")
+            for table in (_CM, _RT, _FP):
+                cur.execute(f"DELETE FROM {table}")
+            _rebuild(cur, "", [])
             return
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
@@ -158,5 +154,67 @@ def client_month_refresh(*, account_ids: Iterable[int] | None = None) -> None:
                     "ORDER BY id FOR NO KEY UPDATE",
                     part,
                 )
-            cur.execute(f"DELETE FROM {cm} WHERE account_id IN ({marks})", part)
-            cur.execute(insert + f"WHERE account_id IN ({marks})" + group, part)
+            for table in (_CM, _RT, _FP):
+                cur.execute(f"DELETE FROM {table} WHERE account_id IN ({marks})", part)
+            _rebuild(cur, f"account_id IN ({marks})", part)
+
+
+_CM = ClientMonth._meta.db_table
+_RT = ClientRunningTotal._meta.db_table
+_FP = FirstPurchase._meta.db_table
+_SL = SalesLine._meta.db_table
+
+
+def _rebuild(cur, where: str, params: list) -> None:
+    """INSERT the derived rows of the clients ``where`` selects (every client when empty)."""
+    cond = f"WHERE {where}" if where else ""
+    also = f"AND {where}" if where else ""
+    cur.execute(
+        f"INSERT INTO {_CM} (account_id, month, revenue, cost, quantity, lines) "
+        f"SELECT account_id, month, SUM(revenue_base), SUM(cost_base), SUM(quantity), COUNT(*) "
+        f"FROM {_SL} {cond} GROUP BY account_id, month",
+        params,
+    )
+    cur.execute(f"SELECT MIN(month), MAX(month) FROM {_CM} {cond}", params)
+    first, last = cur.fetchone()
+    if first is not None:
+        months = _months(_as_date(first), _as_date(last))
+        adapt = connection.ops.adapt_datefield_value
+        calendar = ", ".join(["(%s)"] * len(months))
+        # Dense months per client (a calendar joined to each client's first..last month),
+        # with the cumulative sums as window sums over that client's months, in cents.
+        cur.execute(
+            f"WITH cal (month) AS (VALUES {calendar}), "
+            f"span AS (SELECT account_id, MIN(month) AS first_month, MAX(month) AS last_month "
+            f"FROM {_CM} {cond} GROUP BY account_id), "
+            f"cents AS (SELECT account_id, month, "
+            f"CAST(ROUND(revenue * 100) AS BIGINT) AS rc, CAST(ROUND(cost * 100) AS BIGINT) AS cc "
+            f"FROM {_CM} {cond}) "
+            f"INSERT INTO {_RT} (account_id, month, revenue_cents, cost_cents, is_last) "
+            f"SELECT span.account_id, cal.month, "
+            f"SUM(COALESCE(cents.rc, 0)) OVER w, SUM(COALESCE(cents.cc, 0)) OVER w, "
+            f"cal.month = span.last_month "
+            f"FROM span JOIN cal ON cal.month >= span.first_month AND cal.month <= span.last_month "
+            f"LEFT JOIN cents ON cents.account_id = span.account_id AND cents.month = cal.month "
+            f"WINDOW w AS (PARTITION BY span.account_id ORDER BY cal.month "
+            f"ROWS UNBOUNDED PRECEDING)",
+            [adapt(m) for m in months] + params + params,
+        )
+    cur.execute(
+        f"INSERT INTO {_FP} (account_id, product_id, first_date) "
+        f"SELECT account_id, product_id, MIN(date) FROM {_SL} WHERE quantity > 0 {also} "
+        f"GROUP BY account_id, product_id",
+        params,
+    )
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _months(first: date, last: date) -> list[date]:
+    out, m = [], first.replace(day=1)
+    while m <= last:
+        out.append(m)
+        m = date(m.year + m.month // 12, m.month % 12 + 1, 1)
+    return out

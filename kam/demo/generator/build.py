@@ -36,7 +36,7 @@ from kam.demo.generator.plan import (
 from kam.org.models import Department, Role, Territory, User
 from kam.org.services import department_create, territory_get_or_create, user_create
 from kam.radar.demo import populate_radar_demo
-from kam.sales.models import ClientMonth, SalesLine
+from kam.sales.models import ClientMonth, ClientRunningTotal, FirstPurchase, SalesLine
 from kam.sales.services import LedgerLine, client_month_refresh, sales_lines_write
 
 # Above this many clients the per-client services (each with its audit row) give way to bulk
@@ -373,6 +373,6 @@ class _CopyWriter:
         # Millions of rows arrived behind the planner's back: without fresh statistics the
         # first reads (the radar, the benchmark) plan as if the tables were empty.
         with connection.cursor() as cur:
-            cur.execute(f"ANALYZE {SalesLine._meta.db_table}")
-            cur.execute(f"ANALYZE {ClientMonth._meta.db_table}")
+            for model in (SalesLine, ClientMonth, ClientRunningTotal, FirstPurchase):
+                cur.execute(f"ANALYZE {model._meta.db_table}")
         return self.written

@@ -2,8 +2,9 @@
 
 Public interface (what views, the API, the CLI and exports build on)::
 
-    radar_portfolio(*, user, level="company", unit_id=None, as_of=None, only_key=False)
-        -> Portfolio
+    radar_portfolio(*, user, level="company", unit_id=None, as_of=None, only_key=False,
+                    definition="", band="", abc="", owner_id=None, sort="-share",
+                    offset=0, limit=None) -> Portfolio   # rows: the window; count: all matching
     radar_concentration(*, user, level="company", unit_id=None, as_of=None) -> Concentration
     why_key(*, user, account, as_of=None) -> list[Evidence]  # Account or pk; 404 if not yours
     key_history(*, user, level=None, account=None, since=None) -> list[StatusChange]
@@ -40,19 +41,23 @@ How levels and scope meet (KC-10, SE-1):
   is the company; for a KAM, their own book.
 * Assignment alerts (KC-11) concern *company-level* key accounts: clients key by amount, share
   or dependency against the company (the definitions that have a level), among the rows
-  returned. Potential and the manual definitions hold at every level, so they do not count
+  the user sees at the level (not only the window returned). Potential and the manual definitions hold at every level, so they do not count
   toward a KAM's one-to-three.
 
 Periods, shares, bands, potential, NPV and innovators follow ``kam.radar.rules`` (see its
 docstring for each choice). Months are whole calendar months: ``as_of`` picks the last month.
 
-Work is set-based: one GROUP BY over ``ClientMonth`` for the unit totals (skipped when the
-user sees everything: the rows' figures are then every client's), one for the rows' figures,
-one MIN(date) per (product, client) for innovators, and one small query per kind of manual
-evidence -- about a dozen queries whatever the number of clients.
+Work is set-based and sized by what is shown, not by the number of clients: one statement
+(``board.scoreboard``) reads each client's sums from the running totals (three or four index
+reads per client, ``kam.sales.models.ClientRunningTotal``), judges every client in the
+database (unit totals, shares, the key pre-test, ABC, the table's order and window) and
+returns the judged rows, the window and the concentration aggregates; one ranked query over
+``FirstPurchase`` gives the innovators, and one small query per kind of manual evidence the
+rest. Python then builds ``PortfolioRow``s (rules, evidence, NPV) only for the clients some
+rule can make key, those with manual evidence, and the window shown.
 
 Where the code lives: ``types`` (the dataclasses and codes above), ``units`` (levels and the
-units a user may pick), ``figures`` (periods, per-client sums, unit totals), ``evidence``
+units a user may pick), ``figures`` (periods), ``board`` (the scoreboard statement), ``evidence``
 (manual evidence and the texts), ``engine`` (``_Engine``: load once, judge rows;
 concentration), ``portfolio`` (``radar_portfolio``, ``radar_concentration``, ``why_key``),
 ``history`` (``snapshot_rows``, ``key_history``) and ``wallets``. Import from this package,
@@ -60,18 +65,22 @@ not from its modules: the names below are the interface (the benchmark also reac
 private steps through it).
 """
 
+from kam.radar.selectors.board import Board, PageQuery, scoreboard
 from kam.radar.selectors.engine import _concentration, _Engine, criteria_of
 from kam.radar.selectors.evidence import _manual
-from kam.radar.selectors.figures import _figures, _period, _unit_totals
+from kam.radar.selectors.figures import _period
 from kam.radar.selectors.history import key_history, snapshot_rows
 from kam.radar.selectors.portfolio import radar_concentration, radar_portfolio, why_key
 from kam.radar.selectors.types import (
+    ANY_BAND,
+    DEFAULT_SORT,
     DEFINITION_ORDER,
     LEVEL_DEFINITIONS,
     LOSS_MAKING,
     NO_OWNER,
     OVER_LIMIT,
     REVIEW_DUE,
+    ROW_SORTS,
     ZERO,
     Alert,
     Concentration,
@@ -91,17 +100,22 @@ from kam.radar.selectors.units import (
 from kam.radar.selectors.wallets import latest_wallet, wallet_currencies
 
 __all__ = [
+    "ANY_BAND",
+    "DEFAULT_SORT",
     "DEFINITION_ORDER",
     "LEVEL_DEFINITIONS",
     "LOSS_MAKING",
     "NO_OWNER",
     "OVER_LIMIT",
     "REVIEW_DUE",
+    "ROW_SORTS",
     "ZERO",
     "Alert",
+    "Board",
     "Concentration",
     "Evidence",
     "EvidenceRecord",
+    "PageQuery",
     "ParetoPoint",
     "Portfolio",
     "PortfolioRow",
@@ -109,10 +123,8 @@ __all__ = [
     # Private steps benchmarks/radar.py calls (and wraps to time them).
     "_Engine",
     "_concentration",
-    "_figures",
     "_manual",
     "_period",
-    "_unit_totals",
     "criteria_of",
     "default_level",
     "department_units",
@@ -121,6 +133,7 @@ __all__ = [
     "manager_units",
     "radar_concentration",
     "radar_portfolio",
+    "scoreboard",
     "snapshot_rows",
     "unit_choices",
     "wallet_currencies",

@@ -1,6 +1,7 @@
-"""The radar's engine: loads one read's data once, judges rows, measures concentration."""
+"""The radar's engine: loads one read's settings and manual evidence once, asks the database
+for the scoreboard of a level, builds the rows to show and the concentration block."""
 
-from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import fields
 from datetime import date
 from decimal import Decimal
@@ -9,9 +10,11 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
+from kam.clients.models import Account
 from kam.core.services import company_settings
 from kam.radar import rules
 from kam.radar.models import Definition, Level, RadarSettings
+from kam.radar.selectors.board import Board, BoardRow, PageQuery, scoreboard
 from kam.radar.selectors.evidence import (
     _evidence_date,
     _level_evidence,
@@ -19,7 +22,7 @@ from kam.radar.selectors.evidence import (
     _manual_evidence,
     _money_formatter,
 )
-from kam.radar.selectors.figures import _Figures, _figures, _period, _Totals, _unit_totals
+from kam.radar.selectors.figures import _period
 from kam.radar.selectors.types import (
     DEFINITION_ORDER,
     LOSS_MAKING,
@@ -56,9 +59,11 @@ def criteria_of(s: RadarSettings) -> rules.Criteria:
 
 
 class _Engine:
-    """Loads everything one radar read needs once, then judges rows at any level.
+    """Loads what one radar read needs once (settings, period, manual evidence), then asks the
+    database for a level's scoreboard and judges the rows to show with ``kam.radar.rules``.
 
-    ``light`` (snapshots) skips what only the screen needs: the NPV trend, record counts and
+    ``restrict``: the accounts the reader may see (None: every one); manual evidence is loaded
+    for those only. ``light`` (snapshots) skips what only the screen needs: record counts and
     the innovator suggestion."""
 
     ACCOUNT_FIELDS = (
@@ -76,29 +81,18 @@ class _Engine:
     def __init__(
         self,
         *,
-        accounts: QuerySet,
         as_of: date,
-        restricted: bool,
+        restrict: QuerySet | None,
         with_records: bool = False,
         light: bool = False,
     ):
         self.as_of = as_of
+        self.restrict = restrict
         self.settings = radar_settings()
         self.crit = criteria_of(self.settings)
         company = company_settings()
         self.period = _period(as_of, self.settings, company.fiscal_year_start_month)
         self.currency = company.base_currency
-        self.accounts = self._load(accounts)
-        restrict = accounts if restricted else None
-        self.figures = _figures(self.period, restrict, with_trend=not light)
-        basis = self.crit.basis
-        self.weights = {
-            pk: rules.weight(f.revenue, f.cost, basis) for pk, f in self.figures.items()
-        }
-        if restricted:
-            self.totals = _Totals.of(_unit_totals(self.period, self.crit.basis))
-        else:  # every client is loaded already: add up here rather than scan again
-            self.totals = _Totals.of(self._pairs())
         self.evidence_on = as_of if light else _evidence_date(as_of)
         self.manual = _manual(
             as_of=as_of,
@@ -113,28 +107,41 @@ class _Engine:
         for per in m.counts.values():
             self.manual_ids.update(per)
         # Per-read constants for ``row``: worked out once, not once per client.
-        self._judges: dict[tuple[str, int | None], rules.UnitJudge] = {}
+        self._judges: dict[Decimal, rules.UnitJudge] = {}
         self._owner_names: dict[int | None, str] = {}
         self._npv_rate = self.crit.npv_rate_pct / rules.HUNDRED
         self._money = _money_formatter()
         self._labels = {d: str(Definition(d).label) for d in Definition.values}
 
-    def _load(self, accounts: QuerySet) -> list[dict]:
-        """``accounts.values(*ACCOUNT_FIELDS)`` read through a raw cursor in one fetch: the
-        fields are plain ids and strings, which Django's converters leave as they are."""
-        names = self.ACCOUNT_FIELDS
-        sql, params = accounts.values_list(*names).query.sql_with_params()
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    def board(
+        self, level: str, *, page: PageQuery | None = None, keep: Iterable[int] = ()
+    ) -> Board:
+        """The level's scoreboard over the accounts ``restrict`` allows, clients with manual
+        evidence (their figures decide potential and their rows are judged) and ``keep``
+        always included."""
+        return scoreboard(
+            period=self.period,
+            crit=self.crit,
+            level=level,
+            visible=self.restrict,
+            keep_ids=self.manual_ids.union(keep),
+            page=page,
+        )
 
-    def _pairs(self) -> dict[tuple[int | None, int | None], Decimal]:
-        pairs: dict[tuple[int | None, int | None], Decimal] = defaultdict(Decimal)
-        for a in self.accounts:
-            w = self.weights.get(a["pk"])
-            if w is not None and w > 0:
-                pairs[(a["department_id"], a["owner_id"])] += w
-        return dict(pairs)
+    def accounts(self, ids: Iterable[int]) -> dict[int, dict]:
+        """``ACCOUNT_FIELDS`` of these clients by id, read through a raw cursor (plain ids and
+        strings, which Django's converters leave as they are)."""
+        names = self.ACCOUNT_FIELDS
+        ids = sorted(set(ids))
+        out: dict[int, dict] = {}
+        with connection.cursor() as cur:
+            for start in range(0, len(ids), 5000):
+                qs = Account.objects.filter(pk__in=ids[start : start + 5000]).order_by()
+                sql, params = qs.values_list(*names).query.sql_with_params()
+                cur.execute(sql, params)
+                for row in cur.fetchall():
+                    out[row[0]] = dict(zip(names, row, strict=True))
+        return out
 
     @staticmethod
     def unit_of(a: dict, level: str) -> int | None:
@@ -142,21 +149,11 @@ class _Engine:
             return None
         return a["department_id"] if level == Level.DEPARTMENT else a["owner_id"]
 
-    def weight_of(self, account_id: int) -> Decimal:
-        return self.weights.get(account_id, ZERO)
-
-    def shown(self, level: str) -> list[dict]:
-        """Clients with no KAM have no manager-level unit."""
-        if level == Level.MANAGER:
-            return [a for a in self.accounts if a["owner_id"] is not None]
-        return self.accounts
-
-    def _judge(self, level: str, unit: int | None) -> rules.UnitJudge:
-        judge = self._judges.get((level, unit))
+    def _judge(self, total: Decimal) -> rules.UnitJudge:
+        judge = self._judges.get(total)
         if judge is None:
-            total = self.totals.of_unit(level, unit)
             judge = rules.UnitJudge(total, self.crit, self.period.months)
-            self._judges[(level, unit)] = judge
+            self._judges[total] = judge
         return judge
 
     def _owner_name(self, a: dict) -> str:
@@ -166,14 +163,13 @@ class _Engine:
             self._owner_names[a["owner_id"]] = name
         return name
 
-    def row(self, a: dict, level: str, abc: str = "C") -> PortfolioRow:
-        # Runs once per client (a hundred thousand times for a director): the common case, a
-        # client with no definition and no manual evidence, builds no evidence at all.
+    def row(self, a: dict, level: str, f: BoardRow) -> PortfolioRow:
+        # Runs once per row shown or judged: the common case, a client with no definition and
+        # no manual evidence, builds no evidence at all.
         c, months = self.crit, self.period.months
         pk = a["pk"]
-        f = self.figures.get(pk) or _NO_FIGURES
         unit = self.unit_of(a, level)
-        judge = self._judge(level, unit)
+        judge = self._judge(f.unit_total)
         total = judge.total
         w = rules.weight(f.revenue, f.cost, c.basis)
         share, by_amount, by_share, band = judge.judge(w)
@@ -204,10 +200,7 @@ class _Engine:
             review_due = any(e.review_due for e in evidence)
         else:
             definitions, review_due = (), False
-        if level == Level.COMPANY:
-            company_key = by_level
-        else:
-            company_key = self._judge(Level.COMPANY, None).is_key(w)
+        company_key = by_level if level == Level.COMPANY else self._judge(f.company_total).is_key(w)
         loss_making = w < 0
         if loss_making:
             flags = (LOSS_MAKING, REVIEW_DUE) if review_due else (LOSS_MAKING,)
@@ -238,7 +231,7 @@ class _Engine:
                 "suggestions": tuple(e.definition for e in suggested),
                 "evidence": tuple(evidence + suggested) if evidence or suggested else (),
                 "company_key": company_key,
-                "abc": abc,
+                "abc": f.abc,
                 "npv": rules.npv_of_trend(f.last12, g, self._npv_rate, c.npv_horizon_years),
                 "trend_pct": (g * 100).quantize(rules.CENT),
                 "wallet": wallet,
@@ -247,23 +240,7 @@ class _Engine:
             },
         )
 
-    def could_be_key(self, a: dict, level: str) -> bool:
-        """A cheap pre-test (snapshots, only_key): skip clients no rule can make key here."""
-        if a["pk"] in self.manual_ids:
-            return True
-        w = self.weight_of(a["pk"])
-        if w <= 0:
-            return False
-        c = self.crit
-        lowest = min(x for x in (c.key_share_pct, c.critical_pct, c.mono_pct) if x is not None)
-        total = self.totals.of_unit(level, self.unit_of(a, level))
-        if rules.at_least(w, total, lowest):
-            return True
-        amount = rules.prorated_amount(c.key_amount, self.period.months)
-        return amount is not None and w >= amount
 
-
-_NO_FIGURES = _Figures(ZERO, ZERO, ZERO, ZERO)
 _NO_SHARE = rules.display_pct(ZERO)
 _ROW_FIELDS = frozenset(f.name for f in fields(PortfolioRow))
 
@@ -279,29 +256,32 @@ def _portfolio_row(values: dict[str, Any]) -> PortfolioRow:
     return row
 
 
-def _concentration(weights: dict[int, Decimal], c: rules.Criteria) -> tuple[Concentration, dict]:
-    order = rules.ranked(weights)
-    total = rules.positive_total(weights.values())
-    classes = rules.abc_classes(weights, c.abc_a_pct, c.abc_b_pct, order=order, total=total)
-    counts = {"A": 0, "B": 0, "C": 0}
-    sums = {"A": ZERO, "B": ZERO, "C": ZERO}
-    for k, cls in classes.items():
-        counts[cls] += 1
-        sums[cls] += max(weights[k], ZERO)
-    pct = {k: (s * 100 / total).quantize(rules.CENT) if total else ZERO for k, s in sums.items()}
-    points = tuple(
-        ParetoPoint(p.rank, p.clients_pct, p.cumulative_pct)
-        for p in rules.pareto(weights, order=order)
-    )
-    conc = Concentration(
+def _concentration(board: Board) -> Concentration:
+    """KC-13 from the scoreboard's aggregates, in ``kam.radar.rules``' terms: shares of the
+    positive weight shown, ABC classes, the top 1/5/10, HHI and the Pareto curve."""
+    total = board.total
+
+    def pct(part: Decimal) -> Decimal:
+        return part * rules.HUNDRED / total if total > 0 else ZERO
+
+    counts = {k: board.classes.get(k, (0, ZERO))[0] for k in "ABC"}
+    sums = {k: board.classes.get(k, (0, ZERO))[1] for k in "ABC"}
+    n = board.positive
+    return Concentration(
         total=total,
-        clients=len(order),
-        top1_pct=rules.display_pct(rules.top_share(weights, 1, order=order, total=total)),
-        top5_pct=rules.display_pct(rules.top_share(weights, 5, order=order, total=total)),
-        top10_pct=rules.display_pct(rules.top_share(weights, 10, order=order, total=total)),
-        hhi=rules.hhi(weights, total).quantize(rules.CENT),
+        clients=n,
+        top1_pct=rules.display_pct(pct(board.top.get(1, ZERO))),
+        top5_pct=rules.display_pct(pct(board.top.get(5, ZERO))),
+        top10_pct=rules.display_pct(pct(board.top.get(10, ZERO))),
+        hhi=rules.hhi_of(board.sum_squares, total).quantize(rules.CENT),
         abc_counts=counts,
-        abc_pct=pct,
-        pareto=points,
+        abc_pct={k: pct(s).quantize(rules.CENT) for k, s in sums.items()},
+        pareto=tuple(
+            ParetoPoint(
+                rank,
+                (Decimal(rank) * rules.HUNDRED / n).quantize(rules.CENT),
+                pct(running).quantize(rules.CENT),
+            )
+            for rank, running in board.pareto
+        ),
     )
-    return conc, classes

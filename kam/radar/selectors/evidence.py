@@ -7,7 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Min, QuerySet
+from django.db import connection
+from django.db.models import Count, Max, QuerySet
 from django.utils import numberformat, timezone
 from django.utils.formats import date_format, get_format, number_format
 from django.utils.translation import get_language, ngettext
@@ -28,7 +29,7 @@ from kam.radar.models import (
     WalletEstimate,
 )
 from kam.radar.selectors.types import Evidence, EvidenceRecord
-from kam.sales.models import ClientMonth, SalesLine
+from kam.sales.models import ClientMonth, FirstPurchase
 
 
 def _person(user: User | None) -> str:
@@ -111,29 +112,48 @@ def _manual(
 
     # KC-8 suggestion: first buyers of recently launched products, ranked over ALL buyers.
     window_start = rules.add_months(as_of.replace(day=1), -s.innovator_window_months)
-    # Launched products first (a short list), so the ledger is read through its
-    # (product, date) index rather than scanned whole.
     launched = dict(
         Product.objects.filter(launched_on__gte=window_start, launched_on__lte=as_of)
         .values_list("pk", "name")
         .order_by()
     )
-    first_buys = (
-        SalesLine.objects.filter(
-            product_id__in=list(launched),
-            date__gte=window_start,
-            date__lte=as_of,
-            quantity__gt=0,
-        )
-        .values("product_id", "account_id")
-        .annotate(first=Min("date"))
-        .values_list("product_id", "account_id", "first")
-    )
-    innovators = rules.first_buyers(first_buys, s.innovator_share_pct)
+    innovators = _first_buyers(list(launched), as_of, s.innovator_share_pct)
     if restrict is not None and innovators:
         keep = set(restrict.filter(pk__in=list(innovators)).values_list("pk", flat=True))
         innovators = {a: v for a, v in innovators.items() if a in keep}
     return _Manual(dict(flags), wallets, counts, records, innovators, launched)
+
+
+def _first_buyers(
+    product_ids: list[int], as_of: date, pct: Decimal
+) -> dict[int, list[tuple[int, date, int, int]]]:
+    """``rules.first_buyers`` worked out in the database over ``FirstPurchase`` (each client's
+    first purchase of each product, kept on write): only the innovators come back, not every
+    buyer. A buyer ranked r of n (RANK by first date, ties share a rank) is an innovator when
+    r <= max(1, ceil(n * pct / 100)), that is r = 1 or (r - 1) * 100 < n * pct: integers only
+    (pct in thousandths), so both databases agree with the rules to the last buyer."""
+    if not product_ids or pct <= 0:
+        return {}
+    fp = FirstPurchase._meta.db_table
+    marks = ", ".join(["%s"] * len(product_ids))
+    sql = (
+        f"SELECT product_id, account_id, first_date, rnk, n FROM ("
+        f"SELECT product_id, account_id, first_date, "
+        f"RANK() OVER (PARTITION BY product_id ORDER BY first_date) AS rnk, "
+        f"COUNT(*) OVER (PARTITION BY product_id) AS n "
+        f"FROM {fp} WHERE product_id IN ({marks}) AND first_date <= %s) ranked "
+        f"WHERE rnk = 1 OR (rnk - 1) * 100000 < n * %s "
+        f"ORDER BY product_id, first_date, account_id"
+    )
+    params = [*product_ids, connection.ops.adapt_datefield_value(as_of), int(pct * 1000)]
+    out: dict[int, list[tuple[int, date, int, int]]] = {}
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        for product, account, first, rank, n in cur.fetchall():
+            if not isinstance(first, date):
+                first = date.fromisoformat(first)
+            out.setdefault(account, []).append((product, first, rank, n))
+    return out
 
 
 # --- judging -----------------------------------------------------------------------------------

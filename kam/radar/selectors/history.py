@@ -6,7 +6,6 @@ from itertools import pairwise
 
 from django.utils.translation import gettext as _
 
-from kam.clients.models import Account
 from kam.clients.selectors import account_get
 from kam.radar import rules
 from kam.radar.models import Definition, KeyStatusSnapshot, Level, SnapshotRun
@@ -20,13 +19,13 @@ from kam.radar.selectors.units import _check_level
 
 def snapshot_rows(*, as_of: date) -> list[KeyStatusSnapshot]:
     """Every client's key status at every level on ``as_of`` (unsaved, key clients only)."""
-    engine = _Engine(accounts=Account.objects.all(), as_of=as_of, restricted=False, light=True)
+    engine = _Engine(as_of=as_of, restrict=None, light=True)
     out = []
     for level in Level.values:
-        for a in engine.shown(level):
-            if not engine.could_be_key(a, level):
-                continue
-            r = engine.row(a, level)
+        board = engine.board(level)  # judged: the clients some rule may make key
+        info = engine.accounts(board.judged)
+        for pk in board.judged:
+            r = engine.row(info[pk], level, board.rows[pk])
             if not r.definitions:
                 continue
             out.append(

@@ -11,14 +11,18 @@ from django.utils.translation import ngettext
 from kam.clients.models import Account
 from kam.clients.selectors import account_get
 from kam.radar.models import Band, Level
+from kam.radar.selectors.board import PageQuery
 from kam.radar.selectors.engine import _concentration, _Engine
 from kam.radar.selectors.evidence import _basis_word, _date, _share
 from kam.radar.selectors.types import (
+    ANY_BAND,
+    DEFAULT_SORT,
     DEFINITION_ORDER,
     LEVEL_DEFINITIONS,
     NO_OWNER,
     OVER_LIMIT,
     REVIEW_DUE,
+    ROW_SORTS,
     Alert,
     Concentration,
     Evidence,
@@ -35,27 +39,41 @@ def radar_portfolio(
     unit_id: int | None = None,
     as_of: date | None = None,
     only_key: bool = False,
+    definition: str = "",
+    band: str = "",
+    abc: str = "",
+    owner_id: int | None = None,
+    sort: str = DEFAULT_SORT,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> Portfolio:
     """The key-account portfolio at ``level`` (KC-10), scoped to what ``user`` may see (SE-1).
 
-    Rows are sorted by weight, largest first. ``only_key`` drops rows with no definition and is
-    much cheaper on large books (the concentration block still describes every row the user
-    may see in the unit; suggestions on non-key clients are then not listed)."""
+    ``rows`` holds the window ``offset``..``offset + limit`` (every row when ``limit`` is None)
+    of the rows that pass the filters, in ``sort`` order (``ROW_SORTS``); ``count`` says how
+    many pass. The filters: ``only_key``, ``definition`` (applied or suggested), ``band``
+    (``ANY_BAND``: critical or mono), ``abc`` and ``owner_id``. Alerts and the concentration
+    block always cover every row the user sees at the level, whatever the filters and window.
+
+    Work: one statement judges every client in the database (``board.scoreboard``); Python
+    builds full rows (rules, evidence, NPV) only for the clients some rule can make key, those
+    with manual evidence, and the window shown."""
     _check_level(level)
+    if sort not in ROW_SORTS:
+        raise ValueError(f"unknown sort {sort!r}; choose one of {', '.join(ROW_SORTS)}")
     as_of = as_of or timezone.localdate()
     accounts, unit_name = _unit_rows(user, level, unit_id)
     restricted = not (user.sees_everything and unit_id is None)
-    engine = _Engine(accounts=accounts, as_of=as_of, restricted=restricted)
-    shown = engine.shown(level)
-    conc, classes = _concentration({a["pk"]: engine.weight_of(a["pk"]) for a in shown}, engine.crit)
-    # only_key: judge in full only the clients some rule could make key (a cheap pre-test);
-    # concentration and ABC above still cover every client shown.
-    judged = [a for a in shown if engine.could_be_key(a, level)] if only_key else shown
-    rows = sorted(
-        (engine.row(a, level, classes[a["pk"]]) for a in judged),
-        key=lambda r: (-r.weight, r.account_name, r.account_id),
-    )
-
+    engine = _Engine(as_of=as_of, restrict=accounts if restricted else None)
+    # Filters on definitions or bands can only match judged rows: Python filters and sorts
+    # those. Otherwise the database filters, sorts and cuts the window over every row.
+    in_python = bool(only_key or definition or band)
+    page = None if in_python else PageQuery(sort, abc, owner_id, offset, limit)
+    board = engine.board(level, page=page)
+    wanted = board.judged if in_python else [*board.judged, *board.page]
+    info = engine.accounts(wanted)
+    built = {pk: engine.row(info[pk], level, board.rows[pk]) for pk in dict.fromkeys(wanted)}
+    rows = [built[pk] for pk in board.judged]  # weight order: the alerts' order
     alerts: list[Alert] = []
     for r in rows:
         if r.band:
@@ -96,7 +114,7 @@ def radar_portfolio(
             )
         else:
             held[r.owner_id].append(r)
-    for owner_id, owned in held.items():
+    for kam_id, owned in held.items():
         if len(owned) > engine.crit.max_key_per_kam:
             for r in owned:
                 extra_flags[r.account_id].append(OVER_LIMIT)
@@ -113,7 +131,7 @@ def radar_portfolio(
                         "n": len(owned),
                         "max": engine.crit.max_key_per_kam,
                     },
-                    user_id=owner_id,
+                    user_id=kam_id,
                     user_name=owned[0].owner_name,
                     count=len(owned),
                 )
@@ -136,13 +154,21 @@ def radar_portfolio(
                     )
                 )
 
-    final = tuple(
-        replace(r, flags=r.flags + tuple(extra_flags[r.account_id]))
-        if r.account_id in extra_flags
-        else r
-        for r in rows
-        if not only_key or r.is_key
-    )
+    def flagged(r: PortfolioRow) -> PortfolioRow:
+        extra = extra_flags.get(r.account_id)
+        return replace(r, flags=r.flags + tuple(extra)) if extra else r
+
+    if in_python:
+        matching = _filtered(rows, only_key, definition, band, abc, owner_id)
+        key, reverse = ROW_SORTS[sort]
+        matching.sort(key=lambda r: (r.account_name.casefold(), r.account_id))
+        matching.sort(key=key, reverse=reverse)  # stable: equal keys stay in name order
+        count = len(matching)
+        window = matching[offset : None if limit is None else offset + limit]
+    else:
+        count = board.count
+        window = [built[pk] for pk in board.page]
+    final = tuple(flagged(r) for r in window)
     return Portfolio(
         level=level,
         unit_id=unit_id,
@@ -156,7 +182,9 @@ def radar_portfolio(
         settings=engine.settings,
         rows=final,
         alerts=tuple(alerts),
-        concentration=conc,
+        concentration=_concentration(board),
+        count=count,
+        offset=offset,
     )
 
 
@@ -164,26 +192,50 @@ def radar_concentration(
     *, user, level: str = Level.COMPANY, unit_id: int | None = None, as_of: date | None = None
 ) -> Concentration:
     """KC-13: the concentration block of ``radar_portfolio`` alone."""
-    return radar_portfolio(user=user, level=level, unit_id=unit_id, as_of=as_of).concentration
+    p = radar_portfolio(user=user, level=level, unit_id=unit_id, as_of=as_of, limit=0)
+    return p.concentration
+
+
+def _filtered(
+    rows: list[PortfolioRow],
+    only_key: bool,
+    definition: str,
+    band: str,
+    abc: str,
+    owner_id: int | None,
+) -> list[PortfolioRow]:
+    out = []
+    for r in rows:
+        if only_key and not r.is_key:
+            continue
+        if definition and definition not in r.definitions + r.suggestions:
+            continue
+        if band == ANY_BAND and not r.band:
+            continue
+        if band not in ("", ANY_BAND) and r.band != band:
+            continue
+        if abc and r.abc != abc:
+            continue
+        if owner_id is not None and r.owner_id != owner_id:
+            continue
+        out.append(r)
+    return out
 
 
 def why_key(*, user, account, as_of: date | None = None) -> list[Evidence]:
     """Every definition that applies to one client at any level, with its evidence, then the
     suggestions (``suggested=True``). Http404 when the user may not see the client."""
     account = account_get(user=user, pk=getattr(account, "pk", account))
-    engine = _Engine(
-        accounts=Account.objects.filter(pk=account.pk),
-        as_of=as_of or timezone.localdate(),
-        restricted=True,
-        with_records=True,
-    )
-    a = engine.accounts[0]
+    restrict = Account.objects.filter(pk=account.pk)
+    engine = _Engine(as_of=as_of or timezone.localdate(), restrict=restrict, with_records=True)
+    a = engine.accounts([account.pk])[account.pk]
     out: list[Evidence] = []
     rest: list[Evidence] = []
     for level in Level.values:
         if level == Level.MANAGER and a["owner_id"] is None:
             continue
-        row = engine.row(a, level)
+        board = engine.board(level, keep={account.pk})
+        row = engine.row(a, level, board.rows[account.pk])
         out += [e for e in row.evidence if e.definition in LEVEL_DEFINITIONS]
         if level == Level.COMPANY:
             rest = [e for e in row.evidence if e.definition not in LEVEL_DEFINITIONS]

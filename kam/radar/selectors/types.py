@@ -18,6 +18,22 @@ OVER_LIMIT = "kam_over_limit"
 REVIEW_DUE = "review_due"
 
 
+# The portfolio table's orders: key -> (row key, largest first?). Ties fall back to the name,
+# so pages are stable. The database sorts the same way (``board._SORT_SQL``).
+ROW_SORTS = {
+    "share": (lambda r: (r.share_pct, r.weight), False),
+    "-share": (lambda r: (r.share_pct, r.weight), True),
+    "income": (lambda r: r.income, False),
+    "-income": (lambda r: r.income, True),
+    "npv": (lambda r: r.npv, False),
+    "-npv": (lambda r: r.npv, True),
+    "name": (lambda r: r.account_name.casefold(), False),
+    "-name": (lambda r: r.account_name.casefold(), True),
+}
+DEFAULT_SORT = "-share"
+ANY_BAND = "any"  # the band filter's "critical or mono"
+
+
 # --- what callers get --------------------------------------------------------------------------
 
 
@@ -131,9 +147,11 @@ class Portfolio:
     basis: str
     currency: str
     settings: RadarSettings
-    rows: tuple[PortfolioRow, ...]
-    alerts: tuple[Alert, ...]
+    rows: tuple[PortfolioRow, ...]  # the window asked for (offset, limit) of the matching rows
+    alerts: tuple[Alert, ...]  # over every row of the level the reader sees, not the window
     concentration: Concentration
+    count: int = 0  # rows matching the filters
+    offset: int = 0
 
     @property
     def key_rows(self) -> tuple[PortfolioRow, ...]:
