@@ -102,20 +102,21 @@ class ClientRunningTotal(models.Model):
     """Each client's cumulative base-currency revenue and cost, in cents, from its first month
     with sales through ``month``. Derived from ``ClientMonth``, never edited.
 
-    Rows are dense from the client's first month to its last month with sales (a month with
-    no sales repeats the previous totals), and that last row has ``is_last`` set: the totals hold
-    unchanged from there on. So the sum over months ``a..b`` is ``total(b) - total(a - 1)``
-    where ``total(m)`` is the row at ``m``, or the ``is_last`` row when ``m`` is later, or zero
-    before the first month. The radar reads three such points per client instead of 24 months
-    of rows, and integer cents keep every sum and comparison exact on SQLite too.
-    A back-dated write rewrites that one client's rows (the services do it)."""
+    Rows are dense from the client's first month with sales to the *horizon*, the latest month
+    any client has sales in (a month without sales repeats the previous totals). So the sum over
+    months ``a..b`` is ``total(b) - total(a - 1)``, where ``total(m)`` is the row at ``m``
+    (``m`` clamped to the horizon; no row before the client's first month: zero). The radar
+    reads three such months for every client, straight from the (month, account) index, instead
+    of 24 months of rows; integer cents keep every sum and comparison exact on SQLite too.
+
+    A back-dated write rewrites that client's rows; the first sale of a new month extends every
+    client to the new horizon (one INSERT ... SELECT of a row per client, once a month)."""
 
     # db_index=False: the unique (account, month) index serves lookups by client.
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)
     month = models.DateField()
     revenue_cents = models.BigIntegerField()
     cost_cents = models.BigIntegerField()
-    is_last = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("client running total")
@@ -124,15 +125,12 @@ class ClientRunningTotal(models.Model):
             models.UniqueConstraint(fields=["account", "month"], name="client_running_unique")
         ]
         indexes = [
-            # One month's totals for every client, read from the index alone (PostgreSQL).
+            # One month's totals for every client in client order, from the index alone on
+            # PostgreSQL (the columns are included), so the radar's reads merge-join.
             models.Index(
                 fields=["month", "account"],
                 include=["revenue_cents", "cost_cents"],
                 name="client_running_month_idx",
-            ),
-            # Clients whose last sale is before a month: their totals hold from that row on.
-            models.Index(
-                fields=["month"], condition=models.Q(is_last=True), name="client_running_last_idx"
             ),
         ]
 

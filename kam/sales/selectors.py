@@ -92,14 +92,14 @@ def last_sales_month(*, user) -> date | None:
 def running_totals_sql(month: date) -> tuple[str, list]:
     """SQL selecting ``(account_id, revenue_cents, cost_cents)``: every client's cumulative
     base-currency sums through ``month`` (the first day of a month), in cents, for each client
-    with sales up to then (missing: zero). Not scoped: callers join it to the accounts a user
-    may see. A period's sum is the totals at its last month minus those at the month before its
-    first (see ``ClientRunningTotal``): two index reads per client, whatever the period."""
+    with sales up to then (missing: zero), in client order. Not scoped: callers join it to the
+    accounts a user may see. A period's sum is the totals at its last month minus those at the
+    month before its first (see ``ClientRunningTotal``): one index read per client and month.
+    A month after the horizon reads the horizon's totals, which hold from there on."""
     table = ClientRunningTotal._meta.db_table
     m = connection.ops.adapt_datefield_value(month)
     sql = (
-        f"SELECT account_id, revenue_cents, cost_cents FROM {table} WHERE month = %s "
-        f"UNION ALL SELECT account_id, revenue_cents, cost_cents FROM {table} "
-        f"WHERE is_last AND month < %s"
+        f"SELECT account_id, revenue_cents, cost_cents FROM {table} WHERE month = "
+        f"(SELECT CASE WHEN MAX(month) < %s THEN MAX(month) ELSE %s END FROM {table})"
     )
     return sql, [m, m]

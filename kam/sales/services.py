@@ -175,37 +175,68 @@ def _rebuild(cur, where: str, params: list) -> None:
         f"FROM {_SL} {cond} GROUP BY account_id, month",
         params,
     )
-    cur.execute(f"SELECT MIN(month), MAX(month) FROM {_CM} {cond}", params)
-    first, last = cur.fetchone()
-    if first is not None:
-        months = _months(_as_date(first), _as_date(last))
-        adapt = connection.ops.adapt_datefield_value
-        calendar = ", ".join(["(%s)"] * len(months))
-        # Dense months per client (a calendar joined to each client's first..last month),
-        # with the cumulative sums as window sums over that client's months, in cents.
-        cur.execute(
-            f"WITH cal (month) AS (VALUES {calendar}), "
-            f"span AS (SELECT account_id, MIN(month) AS first_month, MAX(month) AS last_month "
-            f"FROM {_CM} {cond} GROUP BY account_id), "
-            f"cents AS (SELECT account_id, month, "
-            f"CAST(ROUND(revenue * 100) AS BIGINT) AS rc, CAST(ROUND(cost * 100) AS BIGINT) AS cc "
-            f"FROM {_CM} {cond}) "
-            f"INSERT INTO {_RT} (account_id, month, revenue_cents, cost_cents, is_last) "
-            f"SELECT span.account_id, cal.month, "
-            f"SUM(COALESCE(cents.rc, 0)) OVER w, SUM(COALESCE(cents.cc, 0)) OVER w, "
-            f"cal.month = span.last_month "
-            f"FROM span JOIN cal ON cal.month >= span.first_month AND cal.month <= span.last_month "
-            f"LEFT JOIN cents ON cents.account_id = span.account_id AND cents.month = cal.month "
-            f"WINDOW w AS (PARTITION BY span.account_id ORDER BY cal.month "
-            f"ROWS UNBOUNDED PRECEDING)",
-            [adapt(m) for m in months] + params + params,
-        )
+    _running_rebuild(cur, cond, params)
     cur.execute(
         f"INSERT INTO {_FP} (account_id, product_id, first_date) "
         f"SELECT account_id, product_id, MIN(date) FROM {_SL} WHERE quantity > 0 {also} "
         f"GROUP BY account_id, product_id",
         params,
     )
+
+
+def _running_rebuild(cur, cond: str, params: list) -> None:
+    """The running totals of the clients ``cond`` selects, dense from each one's first month to
+    the horizon; then, when this write opened a new month, every other client is carried
+    forward to it (see ``ClientRunningTotal``)."""
+    cur.execute(f"SELECT MIN(month) FROM {_CM} {cond}", params)
+    (first,) = cur.fetchone()
+    cur.execute(f"SELECT MAX(month) FROM {_CM}")
+    (horizon,) = cur.fetchone()
+    cur.execute(f"SELECT MAX(month) FROM {_RT}")
+    (reached,) = cur.fetchone()
+    if horizon is None:
+        return
+    horizon = _as_date(horizon)
+    reached = _as_date(reached) if reached is not None else None
+    # The horizon never moves back: rows already there stay readable (their totals hold).
+    horizon = max(horizon, reached) if reached else horizon
+    adapt = connection.ops.adapt_datefield_value
+    if first is not None:
+        months = _months(_as_date(first), horizon)
+        calendar = ", ".join(["(%s)"] * len(months))
+        # A calendar joined to each client's first month..horizon, the cumulative sums as
+        # window sums over the client's months, in cents.
+        cur.execute(
+            f"WITH cal (month) AS (VALUES {calendar}), "
+            f"span AS (SELECT account_id, MIN(month) AS first_month FROM {_CM} {cond} "
+            f"GROUP BY account_id), "
+            f"cents AS (SELECT account_id, month, "
+            f"CAST(ROUND(revenue * 100) AS BIGINT) AS rc, CAST(ROUND(cost * 100) AS BIGINT) AS cc "
+            f"FROM {_CM} {cond}) "
+            f"INSERT INTO {_RT} (account_id, month, revenue_cents, cost_cents) "
+            f"SELECT span.account_id, cal.month, "
+            f"SUM(COALESCE(cents.rc, 0)) OVER w, SUM(COALESCE(cents.cc, 0)) OVER w "
+            f"FROM span JOIN cal ON cal.month >= span.first_month "
+            f"LEFT JOIN cents ON cents.account_id = span.account_id AND cents.month = cal.month "
+            f"WINDOW w AS (PARTITION BY span.account_id ORDER BY cal.month "
+            f"ROWS UNBOUNDED PRECEDING)",
+            [adapt(m) for m in months] + params + params,
+        )
+    if reached is not None and reached < horizon:
+        # A new month: carry every client's totals at the old horizon forward. Under a table
+        # lock (PostgreSQL), so no other writer's client rows change underneath; once a month.
+        if connection.vendor == "postgresql":
+            cur.execute(f"LOCK TABLE {_RT} IN SHARE ROW EXCLUSIVE MODE")
+        months = _months(reached, horizon)[1:]
+        calendar = ", ".join(["(%s)"] * len(months))
+        cur.execute(
+            f"WITH cal (month) AS (VALUES {calendar}) "
+            f"INSERT INTO {_RT} (account_id, month, revenue_cents, cost_cents) "
+            f"SELECT r.account_id, cal.month, r.revenue_cents, r.cost_cents "
+            f"FROM {_RT} r CROSS JOIN cal WHERE r.month = %s "
+            f"ON CONFLICT (account_id, month) DO NOTHING",
+            [adapt(m) for m in months] + [adapt(reached)],
+        )
 
 
 def _as_date(value) -> date:

@@ -1,32 +1,32 @@
 """The radar's scoreboard: every client of a level judged in ONE SQL statement.
 
 The database works out, for every client, the period's revenue and cost and the two trailing
-years' income from the running totals (``kam.sales.selectors.running_totals_sql``: three or
-four index reads per client, not 24 months of rows), its weight, its unit's and the company's
-positive weight (window sums over every client, whoever asks), then, over the rows the user may
-see, the ranking that ABC classes, top-N shares and the Pareto curve need. Python gets back
+years' income from the running totals (``kam.sales.selectors.running_totals_sql``: three index
+reads per client, in client order, not 24 months of rows), its weight, its unit's and the
+company's positive weight (over every client, whoever asks), then, over the clients the user
+may see, the ranking that ABC classes, top-N shares and the Pareto curve need. Python gets back
 only what it must show or judge in full:
 
 * ``row`` rows: clients some level rule can make key here (by amount, share or a dependency
-  band), company-level key accounts (KC-11 alerts), and the ids asked for (clients with manual
-  evidence: flags, wallets, records, innovator suggestions);
-* ``page`` rows: one page of the table, filtered by ABC class and KAM and sorted, plus the
-  number of rows that match (``PageQuery``; ``limit=None`` returns every matching row);
-* the concentration: counts and sums per ABC class, the top 1/5/10 sums, the sum of squared
-  weights (HHI) and the Pareto curve's sample points.
+  band), company-level key accounts (KC-11 alerts), and the ids asked for;
+* ``page`` rows: one window of the table, filtered by ABC class and KAM and sorted, and the
+  number of rows that match (``PageQuery``; ``limit=None``: every matching row);
+* the ranking's landmarks: the positive clients' count, total and sum of squares (HHI), and
+  the ranked rows at the ABC edges, the top 1/5/10 and the Pareto curve's sample ranks.
 
-All money is in integer cents and every threshold in thousandths of a percent, so the
-comparisons (``w * 100 >= pct * total`` as ``w * 100000 >= pct_milli * total``) are exact on
-SQLite and PostgreSQL alike and agree with ``kam.radar.rules`` to the cent: the rules remain
-the reference, and Python still builds every row shown with them (evidence, NPV, texts). The
-SQL decides only which rows those are, their ABC class, their order and the aggregates.
+All money is in integer cents and every threshold in thousandths of a percent, so the tests
+(``w * 100 >= pct * total`` as ``w * 100000 >= pct_milli * total``) are exact on SQLite and
+PostgreSQL alike and agree with ``kam.radar.rules`` to the cent. The rules remain the
+reference: Python builds every row shown with them (evidence, NPV, texts); the SQL decides which
+rows those are, their order, and the aggregates.
 """
 
 import json
-from dataclasses import dataclass, field
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from kam.clients.models import Account
@@ -35,11 +35,12 @@ from kam.radar.models import Level
 from kam.sales.selectors import add_months, running_totals_sql
 
 CENTS = Decimal("0.01")
+ZERO = Decimal(0)
 
 
 def cents(value) -> Decimal:
     """Integer cents from the database as an exact Decimal amount."""
-    return (Decimal(value) if value is not None else Decimal(0)) * CENTS
+    return Decimal(value) * CENTS if value is not None else ZERO
 
 
 @dataclass(frozen=True)
@@ -64,50 +65,98 @@ class BoardRow:
     prev12: Decimal  # ... and the 12 before (NPV trend)
     unit_total: Decimal
     company_total: Decimal
-    abc: str
+    abc: str = "C"
+
+
+@dataclass(frozen=True)
+class Edge:
+    """The last client (largest weight first, then id) inside an ABC class, and the running
+    weight up to it."""
+
+    weight: Decimal
+    account_id: int
+    running: Decimal
+
+    def covers(self, w: Decimal, account_id: int) -> bool:
+        """Is a client of weight ``w`` ranked at or before this edge?"""
+        return w > self.weight or (w == self.weight and account_id <= self.account_id)
 
 
 @dataclass
 class Board:
     rows: dict[int, BoardRow] = field(default_factory=dict)  # every row returned, by id
     judged: list[int] = field(default_factory=list)  # "row" rows, in weight order
-    page: list[int] = field(default_factory=list)  # the page's ids, in table order
+    page: list[int] = field(default_factory=list)  # the window's ids, in table order
     count: int = 0  # rows matching the page's filters
-    positive: int = 0  # clients shown with positive weight
-    total: Decimal = Decimal(0)  # their weight
-    sum_squares: Decimal = Decimal(0)  # of their weights (HHI)
-    top: dict[int, Decimal] = field(default_factory=dict)  # n -> sum of the n largest
-    classes: dict[str, tuple[int, Decimal]] = field(default_factory=dict)  # ABC -> (n, sum)
-    pareto: list[tuple[int, Decimal]] = field(default_factory=list)  # (rank, running sum)
+    shown: int = 0  # clients shown
+    positive: int = 0  # ... of them with positive weight
+    total: Decimal = ZERO  # their weight
+    sum_squares: Decimal = ZERO  # of their weights (HHI)
+    ranks: dict[int, tuple[int, Decimal, Decimal]] = field(
+        default_factory=dict
+    )  # pos -> id, w, running
+    last_a: int = 0  # rank of the last class-A client (0: none)
+    last_b: int = 0  # rank of the last class-B client (0: none; A counts as B too)
+    edge_a: Edge | None = None
+    edge_b: Edge | None = None
+
+    def abc(self, w: Decimal, account_id: int) -> str:
+        if w <= 0:
+            return "C"
+        if self.edge_a is not None and self.edge_a.covers(w, account_id):
+            return "A"
+        if self.edge_b is not None and self.edge_b.covers(w, account_id):
+            return "B"
+        return "C"
+
+    def running_at(self, pos: int) -> Decimal:
+        """Weight of the ``pos`` largest clients (all of them when fewer)."""
+        pos = min(pos, self.positive)
+        return self.ranks[pos][2] if pos > 0 else ZERO
+
+    def class_sums(self) -> tuple[dict[str, int], dict[str, Decimal]]:
+        """Clients and weight per ABC class (A and B are prefixes of the ranking; C is the
+        rest, clients with no positive weight included)."""
+        last_a, last_b = self.last_a, max(self.last_b, self.last_a)
+        counts = {"A": last_a, "B": last_b - last_a, "C": self.shown - last_b}
+        ra, rb = self.running_at(last_a), self.running_at(last_b)
+        return counts, {"A": ra, "B": rb - ra, "C": self.total - rb}
 
 
-def _vendor():
-    if connection.vendor == "postgresql":
-        return {
-            "num": "CAST({} AS NUMERIC)",
-            "real": "CAST({} AS NUMERIC)",
-            "ids": "SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(%s AS JSON))",
-            "floor_div": "FLOOR({} / {})",
-        }
-    return {
+_VENDOR = {
+    "postgresql": {
+        "num": "CAST({} AS NUMERIC)",
+        "ids": "SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(%s AS JSON))",
+        # bigint: exact for a client's weight up to 9.2e14 cents a period.
+        "share_floor": "(w * 10000 / unit_int)",
+        "int": "CAST({} AS BIGINT)",
+        "square": "CAST(w AS DOUBLE PRECISION) * w",  # HHI: 2 places of 10 000 need no more
+        # The least integer weight w with w * 100000 >= milli * total.
+        "line": "CAST(CEIL({milli} * {total} / 100000.0) AS BIGINT)",
+        # ABC: the weight ranked before a client is under pct % of the total shown.
+        "before_under": "running - w < {line}",
+        "abc_line": "{milli} * COALESCE(SUM(w), 0) / 100000.0",
+        "real": "CAST({} AS NUMERIC)",
+        "all": "",
+    },
+    "sqlite": {
         "num": "{}",
-        "real": "CAST({} AS REAL)",
         "ids": "SELECT value FROM json_each(%s)",
-        "floor_div": "({} / {})",  # integers: SQLite divides them as integers
-    }
-
-
-def _pct_milli(pct: Decimal | None) -> int | None:
-    return None if pct is None else int(pct * 1000)
-
-
-_UNIT_COLUMN = {Level.COMPANY: None, Level.DEPARTMENT: "department_id", Level.MANAGER: "owner_id"}
-_SORT_SQL = {
-    "share": "share_floor {dir}, w {dir}",
-    "income": "income {dir}",
-    "npv": "npv {dir}",
-    "name": "LOWER(legal_name) {dir}",
+        "share_floor": "(w * 10000 / unit_int)",  # integers: SQLite divides them as integers
+        "int": "{}",
+        "square": "CAST(w AS REAL) * w",
+        "line": "(({milli} * {total} + 99999) / 100000)",
+        "before_under": "(running - w) * 100000 < {milli} * total",
+        "abc_line": "NULL",
+        "real": "CAST({} AS REAL)",
+        "all": "LIMIT -1",  # SQLite takes OFFSET only after a LIMIT
+    },
 }
+_UNIT_COLUMN = {Level.COMPANY: None, Level.DEPARTMENT: "department_id", Level.MANAGER: "owner_id"}
+
+
+def _milli(pct: Decimal) -> int:
+    return int(pct * 1000)
 
 
 def scoreboard(
@@ -124,25 +173,22 @@ def scoreboard(
     ``visible``: the accounts the user may see (None: every one). ``keep_ids``: ids whose
     figures must come back whatever their status. ``page``: the table's window, or None when
     the caller filters and sorts the judged rows itself."""
-    v = _vendor()
+    v = _VENDOR.get(connection.vendor, _VENDOR["sqlite"])
     num = v["num"].format
     params: list = []
 
-    def point(month, alias):
-        sql, p = running_totals_sql(month)
-        params.extend(p)
-        return f"{alias} AS ({sql})"
-
-    last = period.last
-    before_first = add_months(period.first, -1)
-    before_l12 = add_months(period.l12_first, -1)
-    before_p12 = add_months(period.p12_first, -1)
-    ctes = [point(last, "pa"), point(before_first, "pb")]
+    # --- every client's figures from three (or four) months of the running totals ----------
+    points = {"pa": period.last, "pb": add_months(period.first, -1)}
     pc = "pb"
-    if before_l12 != before_first:
-        ctes.append(point(before_l12, "pc"))
+    if add_months(period.l12_first, -1) != points["pb"]:
+        points["pc"] = add_months(period.l12_first, -1)
         pc = "pc"
-    ctes.append(point(before_p12, "pd"))
+    points["pd"] = add_months(period.p12_first, -1)
+    ctes = []
+    for alias, month in points.items():
+        sql, p = running_totals_sql(month)
+        ctes.append(f"{alias} AS ({sql})")
+        params += p
 
     def z(alias, col):
         return f"COALESCE({alias}.{col}, 0)"
@@ -151,157 +197,219 @@ def scoreboard(
         return f"({z(alias, 'revenue_cents')} - {z(alias, 'cost_cents')})"
 
     acc = Account._meta.db_table
-    joins = " ".join(
-        f"LEFT JOIN {a} ON {a}.account_id = acc.id" for a in sorted({"pa", "pb", pc, "pd"})
-    )
+    joins = " ".join(f"LEFT JOIN {a} ON {a}.account_id = acc.id" for a in points)
+    weight = "rev - cost" if crit.basis == rules.INCOME else "rev"
     ctes.append(
-        f"fig AS (SELECT acc.id, acc.department_id, acc.owner_id, acc.legal_name, "
+        f"fig AS MATERIALIZED (SELECT f.*, {weight} AS w FROM ("
+        f"SELECT acc.id, acc.department_id, acc.owner_id, "
         f"{z('pa', 'revenue_cents')} - {z('pb', 'revenue_cents')} AS rev, "
         f"{z('pa', 'cost_cents')} - {z('pb', 'cost_cents')} AS cost, "
         f"{income('pa')} - {income(pc)} AS l12, {income(pc)} - {income('pd')} AS p12 "
-        f"FROM {acc} acc {joins})"
-    )
-    weight = "rev - cost" if crit.basis == rules.INCOME else "rev"
-    positive = "CASE WHEN w > 0 THEN w ELSE 0 END"
-    unit = _UNIT_COLUMN[level]
-    over_unit = f"OVER (PARTITION BY {unit})" if unit else "OVER ()"
-    ctes.append(
-        f"tot AS (SELECT x.*, SUM({positive}) OVER () AS company_total, "
-        f"SUM({positive}) {over_unit} AS unit_total "
-        f"FROM (SELECT fig.*, {num(weight)} AS w FROM fig) x)"
-    )
-    where = []
-    if visible is not None:
-        vsql, vparams = visible.order_by().values("pk").query.sql_with_params()
-        where.append(f"id IN ({vsql})")
-        params.extend(vparams)
-    if level == Level.MANAGER:
-        where.append("owner_id IS NOT NULL")  # clients with no KAM have no manager-level unit
-    rank = "ORDER BY CASE WHEN w > 0 THEN 0 ELSE 1 END, w DESC, id"
-    ctes.append(
-        f"ranked AS (SELECT tot.*, ROW_NUMBER() OVER ({rank}) AS pos, "
-        f"SUM({positive}) OVER ({rank} ROWS UNBOUNDED PRECEDING) AS running "
-        f"FROM tot {'WHERE ' + ' AND '.join(where) if where else ''})"
-    )
-    ctes.append(
-        f"v AS MATERIALIZED (SELECT ranked.*, "
-        f"SUM({positive}) OVER () AS shown_total, "
-        f"COUNT(CASE WHEN w > 0 THEN 1 END) OVER () AS shown_n FROM ranked)"
+        f"FROM {acc} acc {joins}) f)"
     )
 
-    # ABC (rules.abc_classes): A while the weight ranked before a client is under a_pct % of
-    # the total shown, then B under b_pct %, else C; non-positive weights are C.
-    a_milli, b_milli = _pct_milli(crit.abc_a_pct), _pct_milli(crit.abc_b_pct)
-    before = "(running - w) * 100000"
-    abc = (
-        f"CASE WHEN w <= 0 THEN 'C' WHEN {before} < {a_milli} * shown_total THEN 'A' "
-        f"WHEN {before} < {b_milli} * shown_total THEN 'B' ELSE 'C' END"
-    )
-    figures = f"id, rev, cost, l12, p12, unit_total, company_total, {abc} AS abc"
-
-    # Which rows some level rule can make key (rules.UnitJudge), in the unit and the company.
+    # --- unit totals over every client; then the clients shown, ranked ----------------------
+    # Key lines (rules.UnitJudge): the least weight key by share or a band in the unit and in
+    # the company, worked out once per unit, so each client costs one comparison.
     lowest = min(
         (p for p in (crit.key_share_pct, crit.critical_pct, crit.mono_pct) if p is not None),
         default=None,
     )
-    key_tests = []
-    if lowest is not None:
-        milli = _pct_milli(lowest)
-        key_tests.append(f"(w > 0 AND w * 100000 >= {milli} * unit_total AND unit_total > 0)")
-        key_tests.append(f"(w > 0 AND w * 100000 >= {milli} * company_total AND company_total > 0)")
-    amount = rules.prorated_amount(crit.key_amount, period.months)
-    if amount is not None:
-        # w >= key_amount * months / 12, in cents: w * 12 >= amount_cents * months.
-        amount_cents = int(crit.key_amount * 100)
-        key_tests.append(f"(w > 0 AND w * 12 >= {amount_cents} * {period.months})")
-    if keep_ids:
-        key_tests.append(f"id IN ({v['ids']})")
-        params.append(json.dumps(sorted(keep_ids)))
-    branches = []
-    if key_tests:
-        branches.append(
-            f"SELECT 'row' AS kind, pos AS n, {figures} FROM v WHERE {' OR '.join(key_tests)}"
-        )
 
-    if page is not None:
-        filters, fparams = [], []
-        if page.abc:
-            filters.append(f"({abc}) = %s")
-            fparams.append(page.abc)
-        if page.owner_id is not None:
-            filters.append("owner_id = %s")
-            fparams.append(page.owner_id)
-        cond = f"WHERE {' AND '.join(filters)}" if filters else ""
-        key = page.sort.lstrip("-")
-        direction = "DESC" if page.sort.startswith("-") else "ASC"
-        order = _SORT_SQL[key].format(dir=direction)
-        share_floor = v["floor_div"].format("w * 10000", "unit_total")
-        sortable = (
-            f"SELECT v.*, CASE WHEN w > 0 AND unit_total > 0 THEN {share_floor} ELSE 0 END "
-            f"AS share_floor, rev - cost AS income, {_npv_sql(crit, v)} AS npv FROM v"
+    def line(total: str) -> str:
+        if lowest is None:
+            return "NULL"
+        return v["line"].format(milli=_milli(lowest), total=total)
+
+    ctes.append(
+        f"company AS (SELECT total AS company_total, {line('total')} AS company_line, "
+        f"{v['int'].format('total')} AS company_int FROM "
+        f"(SELECT COALESCE(SUM(w), 0) AS total FROM fig WHERE w > 0) t)"
+    )
+    unit = _UNIT_COLUMN[level]
+    if unit:
+        # COALESCE: clients with no department form a unit of their own, as in the rules.
+        ctes.append(
+            f"units AS (SELECT unit, total AS unit_total, {line('total')} AS unit_line, "
+            f"{v['int'].format('total')} AS unit_int FROM "
+            f"(SELECT COALESCE({unit}, 0) AS unit, SUM(w) AS total FROM fig WHERE w > 0 "
+            f"GROUP BY COALESCE({unit}, 0)) t)"
         )
-        window = f"rn > {int(page.offset)}"
-        if page.limit is not None:
-            window += f" AND rn <= {int(page.offset) + int(page.limit)}"
-        branches.append(
-            f"SELECT 'page' AS kind, rn AS n, {figures} FROM (SELECT s.*, ROW_NUMBER() OVER "
-            f"(ORDER BY {order}, LOWER(legal_name), id) AS rn FROM ({sortable}) s {cond}) p "
-            f"WHERE {window}"
-        )
-        branches.append(
-            f"SELECT 'count', COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
-            f"FROM v {cond}"
-        )
-        params_page = fparams * 2
+        unit_join = f"LEFT JOIN units ON units.unit = COALESCE(fig.{unit}, 0)"
+        unit_total = "COALESCE(units.unit_total, 0) AS unit_total, units.unit_line, units.unit_int"
     else:
-        params_page = []
-    square = v["real"].format("w") + " * w"
+        unit_join = ""
+        unit_total = (
+            "company.company_total AS unit_total, company.company_line AS unit_line, "
+            "company.company_int AS unit_int"
+        )
+    where = []
+    if visible is not None:
+        vsql, vparams = visible.order_by().values("pk").query.sql_with_params()
+        where.append(f"fig.id IN ({vsql})")
+        params += vparams
+    if level == Level.MANAGER:
+        where.append("fig.owner_id IS NOT NULL")  # no KAM: no manager-level unit
+    ctes.append(
+        f"shown AS MATERIALIZED (SELECT fig.*, {unit_total}, "
+        f"company.company_total, company.company_line FROM fig CROSS JOIN company {unit_join}"
+        f"{' WHERE ' + ' AND '.join(where) if where else ''})"
+    )
+    rank = "ORDER BY w DESC, id"
+    ctes.append(
+        f"ranked AS MATERIALIZED (SELECT id, w, ROW_NUMBER() OVER ({rank}) AS pos, "
+        f"SUM(w) OVER ({rank} ROWS UNBOUNDED PRECEDING) AS running FROM shown WHERE w > 0)"
+    )
+    # ABC (rules.abc_classes): A while the weight ranked before a client is under a_pct % of the
+    # total shown, then B under b_pct %: each class is a prefix of the ranking; "cut" finds
+    # where each one ends.
+    ctes.append(
+        f"stats AS (SELECT COUNT(*) AS n, COALESCE(SUM(w), 0) AS total, "
+        f"SUM({v['square']}) AS squares, "
+        f"{v['abc_line'].format(milli=_milli(crit.abc_a_pct))} AS a_line, "
+        f"{v['abc_line'].format(milli=_milli(crit.abc_b_pct))} AS b_line, "
+        f"(SELECT COUNT(*) FROM shown) AS shown_n FROM ranked)"
+    )
+
+    def under(pct: Decimal, line: str) -> str:
+        return v["before_under"].format(milli=_milli(pct), line=line)
+
+    ctes.append(
+        f"cut AS (SELECT "
+        f"MAX(CASE WHEN {under(crit.abc_a_pct, 'a_line')} THEN pos END) AS last_a, "
+        f"MAX(CASE WHEN {under(crit.abc_b_pct, 'b_line')} THEN pos END) AS last_b "
+        f"FROM ranked CROSS JOIN stats)"
+    )
+
+    # --- the rows Python judges ---------------------------------------------------------------
+    figures = "id, rev, cost, l12, p12, unit_total, company_total"
+    tests = []
+    if lowest is not None:
+        tests += ["(w > 0 AND w >= unit_line)", "(w > 0 AND w >= company_line)"]
+    if crit.key_amount is not None:
+        # rules.prorated_amount: w >= key_amount * months / 12, in cents and exact.
+        amount = int(crit.key_amount * 100) * period.months
+        tests.append(f"(w > 0 AND {num('w')} * 12 >= {amount})")
+    branches = []
+    keep_params = []
+    if keep_ids:
+        tests.append(f"id IN ({v['ids']})")
+        keep_params.append(json.dumps(sorted(keep_ids)))
+    if tests:
+        branches.append(
+            f"SELECT 'row' AS kind, NULL AS n, {figures} FROM shown WHERE {' OR '.join(tests)}"
+        )
+    page_params: list = []
+    if page is not None:
+        branch, count, page_params = _page_sql(page, crit, v)
+        branches += [branch, count]
+    # --- the ranking's landmarks ----------------------------------------------------------------
     branches += [
-        # ABC classes: how many clients and how much weight each holds.
-        f"SELECT 'class', COUNT(*), NULL, SUM(w), NULL, NULL, NULL, NULL, NULL, cls "
-        f"FROM (SELECT w, {abc} AS cls FROM v WHERE w > 0) c GROUP BY cls",
-        # Totals: clients with positive weight, their sum and sum of squares; the top 1/5/10.
-        f"SELECT 'total', MAX(shown_n), NULL, MAX(shown_total), "
-        f"SUM(CASE WHEN w > 0 THEN {square} END), "
-        f"MAX(CASE WHEN w > 0 AND pos <= 1 THEN running END), "
-        f"MAX(CASE WHEN w > 0 AND pos <= 5 THEN running END), "
-        f"MAX(CASE WHEN w > 0 AND pos <= 10 THEN running END), NULL, NULL FROM v",
-        # The Pareto curve (rules.pareto): every step-th rank, the first and the last.
-        "SELECT 'pareto', pos, NULL, running, NULL, NULL, NULL, NULL, NULL, NULL FROM v "
-        "WHERE w > 0 AND (pos = 1 OR pos = shown_n OR pos %% "
-        "(CASE WHEN shown_n <= 100 THEN 1 ELSE (shown_n + 99) / 100 END) = 0)",
+        "SELECT 'stats', n, last_a, total, squares, last_b, shown_n, NULL, NULL "
+        "FROM stats CROSS JOIN cut",
+        "SELECT 'rank', pos, id, w, running, NULL, NULL, NULL, NULL FROM ranked "
+        "CROSS JOIN stats CROSS JOIN cut WHERE pos IN (1, 5, 10, n) OR pos = last_a "
+        "OR pos = last_b OR pos %% (CASE WHEN n <= 100 THEN 1 ELSE (n + 99) / 100 END) = 0",
     ]
-    # Parameters: the CTEs', then the keep-ids list (inside the "row" branch), then the page's.
     sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(branches)
-    params += params_page
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        fetched = cur.fetchall()
-    return _read(fetched)
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic(savepoint=False) if postgres else nullcontext():
+        with connection.cursor() as cur:
+            if postgres:
+                # Its sorts (the ranking, the window) hold 100 000 narrow rows: in memory, not
+                # in temporary files as with the default 4 MB. For this transaction only.
+                cur.execute("SET LOCAL work_mem = '32MB'")
+            cur.execute(sql, params + keep_params + page_params)
+            fetched = cur.fetchall()
+    return _read(fetched, crit.basis)
+
+
+def _page_sql(page: PageQuery, crit: rules.Criteria, v: dict) -> tuple[str, str, list]:
+    """The window branch (ranked by ``page.sort``, ties by id) and the count branch."""
+    filters, params = [], []
+    if page.abc:
+        # The class of a row from the ABC edges (see Edge.covers): no join to the ranking.
+        edge = (
+            "(SELECT r.w FROM ranked r CROSS JOIN cut WHERE r.pos = cut.{0}) AS w{0}, "
+            "(SELECT r.id FROM ranked r CROSS JOIN cut WHERE r.pos = cut.{0}) AS id{0}"
+        )
+        covers = "(w > w{0} OR (w = w{0} AND id <= id{0}))"
+        cls = (
+            f"CASE WHEN w <= 0 THEN 'C' WHEN {covers.format('last_a')} THEN 'A' "
+            f"WHEN {covers.format('last_b')} THEN 'B' ELSE 'C' END"
+        )
+        source = (
+            f"(SELECT shown.*, edges.* FROM shown CROSS JOIN (SELECT "
+            f"{edge.format('last_a')}, {edge.format('last_b')}) edges) s"
+        )
+        filters.append(f"{cls} = %s")
+        params.append(page.abc)
+    else:
+        source = "shown s"
+    if page.owner_id is not None:
+        filters.append("owner_id = %s")
+        params.append(page.owner_id)
+    cond = f" WHERE {' AND '.join(filters)}" if filters else ""
+    key = page.sort.lstrip("-")
+    d = "DESC" if page.sort.startswith("-") else "ASC"
+    join = ""
+    if key == "share":
+        share = f"CASE WHEN w > 0 AND unit_total > 0 THEN {v['share_floor']} ELSE 0 END"
+        keys = [share, "w"]
+    elif key == "income":
+        keys = ["rev - cost"]
+    elif key == "npv":
+        keys = [_npv_sql(crit, v)]
+    else:  # name: the names are joined for this order only
+        join = f" JOIN {Account._meta.db_table} named ON named.id = s.id"
+        keys = ["LOWER(named.legal_name)"]
+    window = ""
+    if page.limit is not None:
+        window = f" LIMIT {int(page.limit)}"
+    elif page.offset:
+        window = f" {v['all']}"
+    if page.offset:
+        window += f" OFFSET {int(page.offset)}"
+    # ORDER BY ... LIMIT inside (a bounded top-N sort), numbered outside over the few rows kept.
+    named = ", ".join(f"{k} AS k{i}" for i, k in enumerate(keys))
+    order = ", ".join(f"k{i} {d}" for i in range(len(keys)))
+    inner = (
+        f"SELECT s.id, rev, cost, l12, p12, unit_total, company_total, {named} "
+        f"FROM {source}{join}{cond} ORDER BY {order}, s.id{window}"
+    )
+    branch = (
+        f"SELECT 'page', ROW_NUMBER() OVER (ORDER BY {order}, id), id, rev, cost, l12, p12, "
+        f"unit_total, company_total FROM ({inner}) windowed"
+    )
+    count = (
+        f"SELECT 'count', COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM {source}{cond}"
+    )
+    return branch, count, params * 2
 
 
 def _npv_sql(crit: rules.Criteria, v: dict) -> str:
-    """A sort key equal to ``rules.npv`` rounded to the cent (the rows shown use the rules):
-    last12 * sum_{t=1..years} f^t with f = (1 + g) / (1 + rate), in Horner form (no POWER on
-    SQLite), g the capped trend."""
+    """A sort key equal to ``rules.npv`` in cents before rounding (the rows shown use the
+    rules): last12 * sum_{t=1..years} f^t with f = (1 + g) / (1 + rate), in Horner form (no
+    POWER on SQLite), g the capped trend."""
     real = v["real"].format
     cap = f"{crit.npv_growth_cap_pct / 100:f}"
+    g = f"{real('l12 - p12')} / p12"
     growth = (
-        f"CASE WHEN p12 <= 0 OR l12 <= 0 THEN 0 ELSE "
-        f"CASE WHEN {real('l12 - p12')} / p12 > {cap} THEN {cap} "
-        f"WHEN {real('l12 - p12')} / p12 < -{cap} THEN -{cap} "
-        f"ELSE {real('l12 - p12')} / p12 END END"
+        f"CASE WHEN p12 <= 0 OR l12 <= 0 THEN 0 WHEN {g} > {cap} THEN {cap} "
+        f"WHEN {g} < -{cap} THEN -{cap} ELSE {g} END"
     )
     f = f"((1 + ({growth})) / {1 + crit.npv_rate_pct / 100:f})"
     annuity = "0"
     for _ in range(max(crit.npv_horizon_years, 0)):
         annuity = f"({f} * (1 + {annuity}))"
-    return f"ROUND({real('l12')} * {annuity}, 0)"
+    return f"{real('l12')} * {annuity}"
 
 
-def _read(fetched) -> Board:
+def _read(fetched, basis: str) -> Board:
     b = Board()
-    for kind, n, acc_id, rev, cost, l12, p12, unit_total, company_total, abc in fetched:
+    judged, page = [], []
+    last_a = last_b = None
+    for kind, n, acc_id, rev, cost, l12, p12, unit_total, company_total in fetched:
         if kind in ("row", "page"):
             if acc_id not in b.rows:
                 b.rows[acc_id] = BoardRow(
@@ -312,30 +420,40 @@ def _read(fetched) -> Board:
                     cents(p12),
                     cents(unit_total),
                     cents(company_total),
-                    abc,
                 )
-            (b.judged if kind == "row" else b.page).append((n, acc_id))
+            if kind == "row":
+                judged.append(acc_id)
+            else:
+                page.append((n, acc_id))
         elif kind == "count":
             b.count = n
-        elif kind == "class":
-            b.classes[abc] = (n, cents(rev))
-        elif kind == "total":
-            b.positive = n or 0
+        elif kind == "stats":
+            b.positive, last_a, last_b, b.shown = n or 0, acc_id, l12, int(p12 or 0)
             b.total = cents(rev)
             b.sum_squares = _exact(cost) * CENTS * CENTS
-            for k, s in ((1, l12), (5, p12), (10, unit_total)):
-                b.top[k] = cents(s)
-        elif kind == "pareto":
-            b.pareto.append((n, cents(rev)))
-    b.judged = [i for _, i in sorted(b.judged)]
-    b.page = [i for _, i in sorted(b.page)]
-    b.pareto.sort()
+        elif kind == "rank":
+            b.ranks[n] = (acc_id, cents(rev), cents(cost))
+    b.ranks = dict(sorted(b.ranks.items()))
+    b.last_a, b.last_b = int(last_a or 0), int(last_b or 0)
+    for attr, pos in (("edge_a", b.last_a), ("edge_b", b.last_b)):
+        if pos:
+            acc_id, w, running = b.ranks[pos]
+            setattr(b, attr, Edge(w, acc_id, running))
+    b.page = [i for _, i in sorted(page)]
+    # ABC of each row returned, from the edges (the same rule the database used), and the
+    # judged rows in ranking order (largest weight first, then id), as the alerts list them.
+    for acc_id, r in b.rows.items():
+        w = rules.weight(r.revenue, r.cost, basis)
+        b.rows[acc_id] = replace(r, abc=b.abc(w, acc_id))
+    b.judged = sorted(
+        judged, key=lambda i: (-rules.weight(b.rows[i].revenue, b.rows[i].cost, basis), i)
+    )
     return b
 
 
 def _exact(value) -> Decimal:
     if value is None:
-        return Decimal(0)
+        return ZERO
     if isinstance(value, float):
         return Decimal(repr(value))
     return Decimal(value)

@@ -18,9 +18,11 @@ from kam.radar.selectors.board import Board, BoardRow, PageQuery, scoreboard
 from kam.radar.selectors.evidence import (
     _evidence_date,
     _level_evidence,
+    _Manual,
     _manual,
     _manual_evidence,
     _money_formatter,
+    _review_due_ids,
 )
 from kam.radar.selectors.figures import _period
 from kam.radar.selectors.types import (
@@ -85,6 +87,7 @@ class _Engine:
         restrict: QuerySet | None,
         with_records: bool = False,
         light: bool = False,
+        lazy: bool = False,
     ):
         self.as_of = as_of
         self.restrict = restrict
@@ -94,18 +97,15 @@ class _Engine:
         self.period = _period(as_of, self.settings, company.fiscal_year_start_month)
         self.currency = company.base_currency
         self.evidence_on = as_of if light else _evidence_date(as_of)
-        self.manual = _manual(
-            as_of=as_of,
-            evidence_on=self.evidence_on,
-            s=self.settings,
-            restrict=restrict,
-            with_records=with_records,
-            light=light,
-        )
-        m = self.manual
-        self.manual_ids = set(m.flags) | set(m.wallets) | set(m.innovators)
-        for per in m.counts.values():
-            self.manual_ids.update(per)
+        self._light, self._with_records = light, with_records
+        if lazy:
+            # A page: manual evidence is loaded for the rows built (``load_manual``); only the
+            # clients whose review is due are known up front (they raise alerts).
+            self.manual = None
+            self.manual_ids: set[int] = set()
+            self.review_ids = _review_due_ids(evidence_on=self.evidence_on, restrict=restrict)
+        else:
+            self._set_manual(self._load_manual(None))
         # Per-read constants for ``row``: worked out once, not once per client.
         self._judges: dict[Decimal, rules.UnitJudge] = {}
         self._owner_names: dict[int | None, str] = {}
@@ -113,18 +113,47 @@ class _Engine:
         self._money = _money_formatter()
         self._labels = {d: str(Definition(d).label) for d in Definition.values}
 
+    def _load_manual(self, only: list[int] | None) -> _Manual:
+        return _manual(
+            as_of=self.as_of,
+            evidence_on=self.evidence_on,
+            s=self.settings,
+            restrict=self.restrict,
+            with_records=self._with_records,
+            light=self._light,
+            only=only,
+        )
+
+    def _set_manual(self, m: _Manual) -> None:
+        self.manual = m
+        self.manual_ids = set(m.flags) | set(m.wallets) | set(m.innovators)
+        for per in m.counts.values():
+            self.manual_ids.update(per)
+        # Clients whose flag or wallet is past its review date: their rows raise alerts.
+        on = self.evidence_on
+        self.review_ids = {
+            a for a, per in m.flags.items() if any(f.review_on < on for f in per.values())
+        } | {a for a, w in m.wallets.items() if w.review_on and w.review_on < on}
+
+    def load_manual(self, ids: Iterable[int]) -> None:
+        """A lazy engine: load the manual evidence of the clients about to be built."""
+        if self.manual is None:
+            self._set_manual(self._load_manual(sorted(set(ids))))
+
     def board(
         self, level: str, *, page: PageQuery | None = None, keep: Iterable[int] = ()
     ) -> Board:
-        """The level's scoreboard over the accounts ``restrict`` allows, clients with manual
-        evidence (their figures decide potential and their rows are judged) and ``keep``
-        always included."""
+        """The level's scoreboard over the accounts ``restrict`` allows. Judged rows: the
+        clients some level rule may make key, ``keep``, and either every client with manual
+        evidence (no ``page``: the caller judges them all) or, with a ``page``, those whose
+        review is due (they raise alerts; the others are built when the window shows them)."""
+        extra = self.review_ids if page is not None else self.manual_ids
         return scoreboard(
             period=self.period,
             crit=self.crit,
             level=level,
             visible=self.restrict,
-            keep_ids=self.manual_ids.union(keep),
+            keep_ids=extra.union(keep),
             page=page,
         )
 
@@ -257,22 +286,22 @@ def _portfolio_row(values: dict[str, Any]) -> PortfolioRow:
 
 
 def _concentration(board: Board) -> Concentration:
-    """KC-13 from the scoreboard's aggregates, in ``kam.radar.rules``' terms: shares of the
-    positive weight shown, ABC classes, the top 1/5/10, HHI and the Pareto curve."""
-    total = board.total
+    """KC-13 from the scoreboard's landmarks, in ``kam.radar.rules``' terms: shares of the
+    positive weight shown, ABC classes, the top 1/5/10, HHI and the Pareto curve (every
+    ceil(n / 100)-th rank, the first and the last, as ``rules.pareto``)."""
+    total, n = board.total, board.positive
 
     def pct(part: Decimal) -> Decimal:
         return part * rules.HUNDRED / total if total > 0 else ZERO
 
-    counts = {k: board.classes.get(k, (0, ZERO))[0] for k in "ABC"}
-    sums = {k: board.classes.get(k, (0, ZERO))[1] for k in "ABC"}
-    n = board.positive
+    counts, sums = board.class_sums()
+    step = max(1, -(-n // 100))
     return Concentration(
         total=total,
         clients=n,
-        top1_pct=rules.display_pct(pct(board.top.get(1, ZERO))),
-        top5_pct=rules.display_pct(pct(board.top.get(5, ZERO))),
-        top10_pct=rules.display_pct(pct(board.top.get(10, ZERO))),
+        top1_pct=rules.display_pct(pct(board.running_at(1))),
+        top5_pct=rules.display_pct(pct(board.running_at(5))),
+        top10_pct=rules.display_pct(pct(board.running_at(10))),
         hhi=rules.hhi_of(board.sum_squares, total).quantize(rules.CENT),
         abc_counts=counts,
         abc_pct={k: pct(s).quantize(rules.CENT) for k, s in sums.items()},
@@ -282,6 +311,7 @@ def _concentration(board: Board) -> Concentration:
                 (Decimal(rank) * rules.HUNDRED / n).quantize(rules.CENT),
                 pct(running).quantize(rules.CENT),
             )
-            for rank, running in board.pareto
+            for rank, (_id, _w, running) in board.ranks.items()
+            if rank == 1 or rank == n or rank % step == 0
         ),
     )

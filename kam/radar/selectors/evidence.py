@@ -71,8 +71,14 @@ def _manual(
     restrict: QuerySet | None,
     with_records: bool,
     light: bool = False,
+    only: list[int] | None = None,
 ) -> _Manual:
+    """Manual evidence of the clients ``restrict`` allows (None: all), or of the clients
+    ``only`` lists (a read that builds a page of rows loads theirs alone)."""
+
     def scoped(qs):
+        if only is not None:
+            return qs.filter(account_id__in=only)
         return qs if restrict is None else qs.filter(account_id__in=restrict.values("pk"))
 
     flags: dict[int, dict[str, KeyFlag]] = defaultdict(dict)
@@ -118,10 +124,27 @@ def _manual(
         .order_by()
     )
     innovators = _first_buyers(list(launched), as_of, s.innovator_share_pct)
-    if restrict is not None and innovators:
+    if only is not None:
+        wanted = set(only)
+        innovators = {a: v for a, v in innovators.items() if a in wanted}
+    elif restrict is not None and innovators:
         keep = set(restrict.filter(pk__in=list(innovators)).values_list("pk", flat=True))
         innovators = {a: v for a, v in innovators.items() if a in keep}
     return _Manual(dict(flags), wallets, counts, records, innovators, launched)
+
+
+def _review_due_ids(*, evidence_on: date, restrict: QuerySet | None) -> set[int]:
+    """Clients with an active flag or a wallet whose review date has passed: the rows that
+    may raise a "review due" alert (a superset; their rows decide)."""
+    flags = KeyFlag.objects.filter(
+        active=True, flagged_on__lte=evidence_on, review_on__lt=evidence_on
+    )
+    wallets = WalletEstimate.objects.filter(recorded_at__lte=evidence_on, review_on__lt=evidence_on)
+    if restrict is not None:
+        flags = flags.filter(account_id__in=restrict.values("pk"))
+        wallets = wallets.filter(account_id__in=restrict.values("pk"))
+    ids = flags.values_list("account_id", flat=True).order_by()
+    return set(ids.union(wallets.values_list("account_id", flat=True).order_by()))
 
 
 def _first_buyers(

@@ -64,13 +64,16 @@ def radar_portfolio(
     as_of = as_of or timezone.localdate()
     accounts, unit_name = _unit_rows(user, level, unit_id)
     restricted = not (user.sees_everything and unit_id is None)
-    engine = _Engine(as_of=as_of, restrict=accounts if restricted else None)
-    # Filters on definitions or bands can only match judged rows: Python filters and sorts
-    # those. Otherwise the database filters, sorts and cuts the window over every row.
+    # Filters on definitions or bands can only match judged rows (every client with manual
+    # evidence is judged then): Python filters and sorts those. Otherwise the database filters,
+    # sorts and cuts the window over every row, and manual evidence is loaded for the rows
+    # built alone.
     in_python = bool(only_key or definition or band)
+    engine = _Engine(as_of=as_of, restrict=accounts if restricted else None, lazy=not in_python)
     page = None if in_python else PageQuery(sort, abc, owner_id, offset, limit)
     board = engine.board(level, page=page)
     wanted = board.judged if in_python else [*board.judged, *board.page]
+    engine.load_manual(wanted)
     info = engine.accounts(wanted)
     built = {pk: engine.row(info[pk], level, board.rows[pk]) for pk in dict.fromkeys(wanted)}
     rows = [built[pk] for pk in board.judged]  # weight order: the alerts' order
@@ -161,8 +164,8 @@ def radar_portfolio(
     if in_python:
         matching = _filtered(rows, only_key, definition, band, abc, owner_id)
         key, reverse = ROW_SORTS[sort]
-        matching.sort(key=lambda r: (r.account_name.casefold(), r.account_id))
-        matching.sort(key=key, reverse=reverse)  # stable: equal keys stay in name order
+        matching.sort(key=lambda r: r.account_id)
+        matching.sort(key=key, reverse=reverse)  # stable: equal keys stay in id order
         count = len(matching)
         window = matching[offset : None if limit is None else offset + limit]
     else:

@@ -18,8 +18,8 @@ OVER_LIMIT = "kam_over_limit"
 REVIEW_DUE = "review_due"
 
 
-# The portfolio table's orders: key -> (row key, largest first?). Ties fall back to the name,
-# so pages are stable. The database sorts the same way (``board._SORT_SQL``).
+# The portfolio table's orders: key -> (row key, largest first?). Ties fall back to the
+# client's id, so pages are stable. The database sorts the same way (``board._page_sql``).
 ROW_SORTS = {
     "share": (lambda r: (r.share_pct, r.weight), False),
     "-share": (lambda r: (r.share_pct, r.weight), True),

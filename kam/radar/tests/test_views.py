@@ -281,12 +281,12 @@ def _clients(org, n):
 def test_page_queries_do_not_grow_with_rows(org, login, django_assert_max_num_queries, n):
     _clients(org, n)
     c = login(org.director)
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(25):
         response = c.get(PAGE, {"month": MONTH})
     assert len(response.context["lines"]) == n
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(25):
         c.get(PAGE, {"month": MONTH, "level": "department"})
-    with django_assert_max_num_queries(23):
+    with django_assert_max_num_queries(25):
         c.get(CSV, {"month": MONTH, "level": "manager"})
 
 

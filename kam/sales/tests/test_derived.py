@@ -42,26 +42,44 @@ def roll_up_cents(account_id: int, first: date, last: date) -> tuple[int, int]:
 
 
 @pytest.mark.django_db
-def test_months_without_sales_repeat_the_totals_and_the_last_month_is_marked():
-    a, p = make_account(owner=None), make_product()
+def test_months_without_sales_repeat_the_totals_up_to_the_horizon():
+    a, b, p = make_account(owner=None), make_account(owner=None), make_product()
     make_sale(account=a, product=p, on=date(2026, 1, 15), revenue="100.10", cost="60", line=1)
     make_sale(account=a, product=p, on=date(2026, 3, 2), revenue="50.05", cost="20", line=2)
+    make_sale(account=b, product=p, on=date(2026, 2, 9), revenue="1", cost="0", line=3)
 
-    rows = list(
-        ClientRunningTotal.objects.filter(account=a)
-        .order_by("month")
-        .values_list("month", "revenue_cents", "cost_cents", "is_last")
-    )
-    assert rows == [
-        (date(2026, 1, 1), 10010, 6000, False),
-        (date(2026, 2, 1), 10010, 6000, False),
-        (date(2026, 3, 1), 15015, 8000, True),
+    def rows(account):
+        return list(
+            ClientRunningTotal.objects.filter(account=account)
+            .order_by("month")
+            .values_list("month", "revenue_cents", "cost_cents")
+        )
+
+    assert rows(a) == [
+        (date(2026, 1, 1), 10010, 6000),
+        (date(2026, 2, 1), 10010, 6000),
+        (date(2026, 3, 1), 15015, 8000),
     ]
-    # After the last month the totals hold; before the first there are none.
-    assert totals_at(date(2026, 9, 1))[a.pk] == (15015, 8000)
-    assert a.pk not in totals_at(date(2025, 12, 1))
+    # b stopped buying in February: carried forward to the horizon (March), from its first month.
+    assert rows(b) == [(date(2026, 2, 1), 100, 0), (date(2026, 3, 1), 100, 0)]
+    # After the horizon the totals hold; before a client's first month there are none.
+    assert totals_at(date(2026, 9, 1)) == {a.pk: (15015, 8000), b.pk: (100, 0)}
+    assert totals_at(date(2026, 1, 1)) == {a.pk: (10010, 6000)}
+    assert totals_at(date(2025, 12, 1)) == {}
     assert period_cents(a.pk, date(2026, 2, 1), date(2026, 3, 1)) == (5005, 2000)
     assert period_cents(a.pk, date(2026, 4, 1), date(2026, 12, 1)) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_a_sale_in_a_new_month_carries_every_client_forward():
+    a, b, p = make_account(owner=None), make_account(owner=None), make_product()
+    make_sale(account=a, product=p, on=date(2026, 1, 15), revenue="10", cost="1", line=1)
+    make_sale(account=b, product=p, on=date(2026, 1, 20), revenue="20", cost="2", line=2)
+    make_sale(account=a, product=p, on=date(2026, 4, 1), revenue="5", cost="1", line=3)
+
+    b_months = ClientRunningTotal.objects.filter(account=b).values_list("month", flat=True)
+    assert sorted(b_months) == [add_months(JAN, i) for i in range(4)]
+    assert totals_at(date(2026, 4, 1)) == {a.pk: (1500, 200), b.pk: (2000, 200)}
 
 
 @pytest.mark.django_db
@@ -79,10 +97,8 @@ def test_a_back_dated_write_and_a_return_rewrite_the_clients_totals():
     )
     assert months == [add_months(date(2025, 11, 1), i) for i in range(7)]
     assert totals_at(date(2026, 5, 1))[a.pk] == (3000, 1200)
-    assert totals_at(date(2026, 5, 1))[b.pk] == (700, 100)  # the other client is untouched
-    assert ClientRunningTotal.objects.filter(account=a, is_last=True).get().month == date(
-        2026, 5, 1
-    )
+    assert totals_at(date(2026, 5, 1))[b.pk] == (700, 100)  # the other client, carried forward
+    assert period_cents(a.pk, date(2025, 11, 1), date(2026, 2, 1)) == (1000, 400)
 
 
 @pytest.mark.django_db
@@ -112,7 +128,7 @@ def test_a_full_rebuild_gives_the_same_rows_as_the_per_client_refreshes():
         return (
             sorted(
                 ClientRunningTotal.objects.values_list(
-                    "account", "month", "revenue_cents", "cost_cents", "is_last"
+                    "account", "month", "revenue_cents", "cost_cents"
                 )
             ),
             sorted(FirstPurchase.objects.values_list("account", "product", "first_date")),
