@@ -313,14 +313,14 @@ def scoreboard(
     ]
     sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(branches)
     postgres = connection.vendor == "postgresql"
-    with transaction.atomic(savepoint=False) if postgres else nullcontext():
-        with connection.cursor() as cur:
-            if postgres:
-                # Its sorts (the ranking, the window) hold 100 000 narrow rows: in memory, not
-                # in temporary files as with the default 4 MB. For this transaction only.
-                cur.execute("SET LOCAL work_mem = '32MB'")
-            cur.execute(sql, params + keep_params + page_params)
-            fetched = cur.fetchall()
+    scope = transaction.atomic(savepoint=False) if postgres else nullcontext()
+    with scope, connection.cursor() as cur:
+        if postgres:
+            # Its sorts (the ranking, the window) hold 100 000 narrow rows: in memory, not in
+            # temporary files as with the default 4 MB. For this transaction only.
+            cur.execute("SET LOCAL work_mem = '32MB'")
+        cur.execute(sql, params + keep_params + page_params)
+        fetched = cur.fetchall()
     return _read(fetched, crit.basis)
 
 
