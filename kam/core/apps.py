@@ -1,8 +1,23 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
+
+
+def _casefold(value):
+    return value.casefold() if isinstance(value, str) else value
+
+
+def sqlite_functions(sender, connection, **kwargs):
+    """SQL functions SQLite lacks: ``kam_casefold`` (its LOWER folds ASCII letters only, so
+    "Ā" would sort after "z"); sorts by name use it as Python's ``str.casefold``."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("kam_casefold", 1, _casefold, deterministic=True)
 
 
 class CoreConfig(AppConfig):
     name = "kam.core"
     label = "core"
     verbose_name = _("Company")
+
+    def ready(self):
+        connection_created.connect(sqlite_functions, dispatch_uid="kam.core.sqlite_functions")

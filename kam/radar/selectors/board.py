@@ -130,12 +130,10 @@ _VENDOR = {
         # bigint: exact for a client's weight up to 9.2e14 cents a period.
         "share_floor": "(w * 10000 / unit_int)",
         "int": "CAST({} AS BIGINT)",
+        "fold": "LOWER({})",
         "square": "CAST(w AS DOUBLE PRECISION) * w",  # HHI: 2 places of 10 000 need no more
         # The least integer weight w with w * 100000 >= milli * total.
         "line": "CAST(CEIL({milli} * {total} / 100000.0) AS BIGINT)",
-        # ABC: the weight ranked before a client is under pct % of the total shown.
-        "before_under": "running - w < {line}",
-        "abc_line": "{milli} * COALESCE(SUM(w), 0) / 100000.0",
         "real": "CAST({} AS NUMERIC)",
         "all": "",
     },
@@ -144,10 +142,10 @@ _VENDOR = {
         "ids": "SELECT value FROM json_each(%s)",
         "share_floor": "(w * 10000 / unit_int)",  # integers: SQLite divides them as integers
         "int": "{}",
+        # SQLite's LOWER folds ASCII only; kam_casefold is str.casefold (kam.core.apps).
+        "fold": "kam_casefold({})",
         "square": "CAST(w AS REAL) * w",
         "line": "(({milli} * {total} + 99999) / 100000)",
-        "before_under": "(running - w) * 100000 < {milli} * total",
-        "abc_line": "NULL",
         "real": "CAST({} AS REAL)",
         "all": "LIMIT -1",  # SQLite takes OFFSET only after a LIMIT
     },
@@ -255,30 +253,28 @@ def scoreboard(
         f"company.company_total, company.company_line FROM fig CROSS JOIN company {unit_join}"
         f"{' WHERE ' + ' AND '.join(where) if where else ''})"
     )
-    rank = "ORDER BY w DESC, id"
+    # One window (the ranking is unique, so its default RANGE frame is the running sum): one
+    # sort and one pass give each client its rank and the weight up to it, as an integer.
     ctes.append(
-        f"ranked AS MATERIALIZED (SELECT id, w, ROW_NUMBER() OVER ({rank}) AS pos, "
-        f"SUM(w) OVER ({rank} ROWS UNBOUNDED PRECEDING) AS running FROM shown WHERE w > 0)"
+        f"ranked AS MATERIALIZED (SELECT id, w, ROW_NUMBER() OVER r AS pos, "
+        f"{v['int'].format('SUM(w) OVER r')} AS running FROM shown WHERE w > 0 "
+        f"WINDOW r AS (ORDER BY w DESC, id))"
     )
     # ABC (rules.abc_classes): A while the weight ranked before a client is under a_pct % of the
-    # total shown, then B under b_pct %: each class is a prefix of the ranking; "cut" finds
-    # where each one ends.
+    # total shown, then B under b_pct %. Each class is a prefix of the ranking; "cut" finds
+    # where each ends. For integers, before * 100000 < milli * total is before < the line
+    # ceil(milli * total / 100000): one integer comparison a client.
     ctes.append(
-        f"stats AS (SELECT COUNT(*) AS n, COALESCE(SUM(w), 0) AS total, "
-        f"SUM({v['square']}) AS squares, "
-        f"{v['abc_line'].format(milli=_milli(crit.abc_a_pct))} AS a_line, "
-        f"{v['abc_line'].format(milli=_milli(crit.abc_b_pct))} AS b_line, "
-        f"(SELECT COUNT(*) FROM shown) AS shown_n FROM ranked)"
+        f"stats AS (SELECT n, total, squares, shown_n, "
+        f"{v['line'].format(milli=_milli(crit.abc_a_pct), total='total')} AS a_line, "
+        f"{v['line'].format(milli=_milli(crit.abc_b_pct), total='total')} AS b_line FROM ("
+        f"SELECT COUNT(*) AS n, COALESCE(SUM(w), 0) AS total, SUM({v['square']}) AS squares, "
+        f"(SELECT COUNT(*) FROM shown) AS shown_n FROM ranked) t)"
     )
-
-    def under(pct: Decimal, line: str) -> str:
-        return v["before_under"].format(milli=_milli(pct), line=line)
-
     ctes.append(
-        f"cut AS (SELECT "
-        f"MAX(CASE WHEN {under(crit.abc_a_pct, 'a_line')} THEN pos END) AS last_a, "
-        f"MAX(CASE WHEN {under(crit.abc_b_pct, 'b_line')} THEN pos END) AS last_b "
-        f"FROM ranked CROSS JOIN stats)"
+        "cut AS (SELECT MAX(CASE WHEN running - w < a_line THEN pos END) AS last_a, "
+        "MAX(CASE WHEN running - w < b_line THEN pos END) AS last_b "
+        "FROM ranked CROSS JOIN stats)"
     )
 
     # --- the rows Python judges ---------------------------------------------------------------
@@ -326,33 +322,39 @@ def scoreboard(
 
 def _page_sql(page: PageQuery, crit: rules.Criteria, v: dict) -> tuple[str, str, list]:
     """The window branch (ranked by ``page.sort``, ties by id) and the count branch."""
-    filters, params = [], []
+    key = page.sort.lstrip("-")
+    d = "DESC" if page.sort.startswith("-") else "ASC"
+    # The rows to filter and sort: the clients shown, with what the filter or the order needs
+    # joined inside, so the columns outside are the shown rows' own.
+    extra, joins = [], []
     if page.abc:
         # The class of a row from the ABC edges (see Edge.covers): no join to the ranking.
         edge = (
             "(SELECT r.w FROM ranked r CROSS JOIN cut WHERE r.pos = cut.{0}) AS w{0}, "
             "(SELECT r.id FROM ranked r CROSS JOIN cut WHERE r.pos = cut.{0}) AS id{0}"
         )
+        extra.append("edges.*")
+        joins.append(f"CROSS JOIN (SELECT {edge.format('last_a')}, {edge.format('last_b')}) edges")
+    if key == "name":  # the names are joined for this order only
+        extra.append("named.legal_name")
+        joins.append(f"JOIN {Account._meta.db_table} named ON named.id = shown.id")
+    if extra:
+        source = f"(SELECT shown.*, {', '.join(extra)} FROM shown {' '.join(joins)}) s"
+    else:
+        source = "shown s"
+    filters, params = [], []
+    if page.abc:
         covers = "(w > w{0} OR (w = w{0} AND id <= id{0}))"
         cls = (
             f"CASE WHEN w <= 0 THEN 'C' WHEN {covers.format('last_a')} THEN 'A' "
             f"WHEN {covers.format('last_b')} THEN 'B' ELSE 'C' END"
         )
-        source = (
-            f"(SELECT shown.*, edges.* FROM shown CROSS JOIN (SELECT "
-            f"{edge.format('last_a')}, {edge.format('last_b')}) edges) s"
-        )
         filters.append(f"{cls} = %s")
         params.append(page.abc)
-    else:
-        source = "shown s"
     if page.owner_id is not None:
         filters.append("owner_id = %s")
         params.append(page.owner_id)
     cond = f" WHERE {' AND '.join(filters)}" if filters else ""
-    key = page.sort.lstrip("-")
-    d = "DESC" if page.sort.startswith("-") else "ASC"
-    join = ""
     if key == "share":
         share = f"CASE WHEN w > 0 AND unit_total > 0 THEN {v['share_floor']} ELSE 0 END"
         keys = [share, "w"]
@@ -360,9 +362,8 @@ def _page_sql(page: PageQuery, crit: rules.Criteria, v: dict) -> tuple[str, str,
         keys = ["rev - cost"]
     elif key == "npv":
         keys = [_npv_sql(crit, v)]
-    else:  # name: the names are joined for this order only
-        join = f" JOIN {Account._meta.db_table} named ON named.id = s.id"
-        keys = ["LOWER(named.legal_name)"]
+    else:
+        keys = [v["fold"].format("legal_name")]
     window = ""
     if page.limit is not None:
         window = f" LIMIT {int(page.limit)}"
@@ -372,13 +373,13 @@ def _page_sql(page: PageQuery, crit: rules.Criteria, v: dict) -> tuple[str, str,
         window += f" OFFSET {int(page.offset)}"
     # ORDER BY ... LIMIT inside (a bounded top-N sort), numbered outside over the few rows kept.
     named = ", ".join(f"{k} AS k{i}" for i, k in enumerate(keys))
-    order = ", ".join(f"k{i} {d}" for i in range(len(keys)))
+    order = ", ".join(f"k{i} {d}" for i in range(len(keys))) + ", id"
     inner = (
-        f"SELECT s.id, rev, cost, l12, p12, unit_total, company_total, {named} "
-        f"FROM {source}{join}{cond} ORDER BY {order}, s.id{window}"
+        f"SELECT id, rev, cost, l12, p12, unit_total, company_total, {named} "
+        f"FROM {source}{cond} ORDER BY {order}{window}"
     )
     branch = (
-        f"SELECT 'page', ROW_NUMBER() OVER (ORDER BY {order}, id), id, rev, cost, l12, p12, "
+        f"SELECT 'page', ROW_NUMBER() OVER (ORDER BY {order}), id, rev, cost, l12, p12, "
         f"unit_total, company_total FROM ({inner}) windowed"
     )
     count = (

@@ -69,7 +69,9 @@ def radar_portfolio(
     # sorts and cuts the window over every row, and manual evidence is loaded for the rows
     # built alone.
     in_python = bool(only_key or definition or band)
-    engine = _Engine(as_of=as_of, restrict=accounts if restricted else None, lazy=not in_python)
+    # Every row (exports, the CLI): load all manual evidence at once rather than by ids.
+    lazy = not in_python and limit is not None
+    engine = _Engine(as_of=as_of, restrict=accounts if restricted else None, lazy=lazy)
     page = None if in_python else PageQuery(sort, abc, owner_id, offset, limit)
     board = engine.board(level, page=page)
     wanted = board.judged if in_python else [*board.judged, *board.page]
