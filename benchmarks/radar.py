@@ -9,10 +9,14 @@ Steps, all in one run so that every figure printed was measured on this machine 
 2. Build the demo company with ``kam demo --scale N`` (skipped with ``--reuse`` when the
    database already has clients). Scale 180, the default on PostgreSQL, gives about 108 000
    clients and 10 100 000 lines (167 gives 100 000 clients but only 9 600 000 lines).
-3. Print the data set's size (after ANALYZE on PostgreSQL, untimed).
+3. Print the data set's size (after VACUUM ANALYZE on PostgreSQL, untimed: a table in use
+   has statistics and a visibility map).
 4. Time ``radar_portfolio`` as a director at company, department and manager level: one
-   warm-up, then the best of ``--runs``. Then the same aggregation as one SQL statement in the
-   KAM database over the monthly roll-up (``ClientMonth``), and where the radar's time goes.
+   warm-up, then the best of ``--runs``; first as the Key accounts page and the API call it
+   (every client judged, alerts and concentration over all of them, one page of 100 rows
+   built), then with every row built, as an export or ``kam radar`` asks. Then the same
+   aggregation as one GROUP BY in the KAM database over the monthly roll-up (``ClientMonth``,
+   what the radar read before the running totals), and where the radar's time goes.
 5. Copy the ledger rows (account, month, base revenue and cost, the client's KAM and
    department) into an in-memory DuckDB table (not timed) and time DuckDB computing the same
    aggregation over those raw rows, per level.

@@ -103,3 +103,37 @@ def running_totals_sql(month: date) -> tuple[str, list]:
         f"(SELECT CASE WHEN MAX(month) < %s THEN MAX(month) ELSE %s END FROM {table})"
     )
     return sql, [m, m]
+
+
+def running_totals_of(
+    account_ids: list[int], months: list[date]
+) -> dict[tuple[int, date], tuple[int, int]]:
+    """``(account_id, month) -> (revenue_cents, cost_cents)``: the running totals of a few
+    clients at a few months (months after the horizon read the horizon, as in
+    ``running_totals_sql``); a missing pair means zero. One query per thousand clients."""
+    if not account_ids or not months:
+        return {}
+    table = ClientRunningTotal._meta.db_table
+    adapt = connection.ops.adapt_datefield_value
+    clamp = f"(SELECT CASE WHEN MAX(month) < %s THEN MAX(month) ELSE %s END FROM {table})"
+    out: dict[tuple[int, date], tuple[int, int]] = {}
+    with connection.cursor() as cur:
+        for start in range(0, len(account_ids), 1000):
+            part = account_ids[start : start + 1000]
+            cur.execute(
+                f"SELECT account_id, month, revenue_cents, cost_cents, "
+                f"(SELECT MAX(month) FROM {table}) FROM {table} "
+                f"WHERE account_id IN ({', '.join(['%s'] * len(part))}) "
+                f"AND month IN ({', '.join([clamp] * len(months))})",
+                [*part, *(adapt(m) for m in months for _ in (0, 1))],
+            )
+            for account, month, revenue, cost, horizon in cur.fetchall():
+                month, horizon = _as_date(month), _as_date(horizon)
+                for m in months:
+                    if min(m, horizon) == month:
+                        out[(account, m)] = (revenue, cost)
+    return out
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

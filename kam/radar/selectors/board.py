@@ -32,7 +32,7 @@ from django.db.models import QuerySet
 from kam.clients.models import Account
 from kam.radar import rules
 from kam.radar.models import Level
-from kam.sales.selectors import add_months, running_totals_sql
+from kam.sales.selectors import add_months, running_totals_of, running_totals_sql
 
 CENTS = Decimal("0.01")
 ZERO = Decimal(0)
@@ -175,13 +175,17 @@ def scoreboard(
     num = v["num"].format
     params: list = []
 
-    # --- every client's figures from three (or four) months of the running totals ----------
+    # --- every client's figures from two to four months of the running totals --------------
+    # The NPV trend (two trailing years) is read here only when many rows come back or the
+    # table is sorted by NPV; otherwise for the rows returned alone, after the statement.
+    with_trend = page is None or page.limit is None or page.sort.lstrip("-") == "npv"
     points = {"pa": period.last, "pb": add_months(period.first, -1)}
     pc = "pb"
-    if add_months(period.l12_first, -1) != points["pb"]:
-        points["pc"] = add_months(period.l12_first, -1)
-        pc = "pc"
-    points["pd"] = add_months(period.p12_first, -1)
+    if with_trend:
+        if add_months(period.l12_first, -1) != points["pb"]:
+            points["pc"] = add_months(period.l12_first, -1)
+            pc = "pc"
+        points["pd"] = add_months(period.p12_first, -1)
     ctes = []
     for alias, month in points.items():
         sql, p = running_totals_sql(month)
@@ -197,12 +201,15 @@ def scoreboard(
     acc = Account._meta.db_table
     joins = " ".join(f"LEFT JOIN {a} ON {a}.account_id = acc.id" for a in points)
     weight = "rev - cost" if crit.basis == rules.INCOME else "rev"
+    if with_trend:
+        trend = f"{income('pa')} - {income(pc)} AS l12, {income(pc)} - {income('pd')} AS p12"
+    else:
+        trend = "CAST(NULL AS BIGINT) AS l12, CAST(NULL AS BIGINT) AS p12"
     ctes.append(
         f"fig AS MATERIALIZED (SELECT f.*, {weight} AS w FROM ("
         f"SELECT acc.id, acc.department_id, acc.owner_id, "
         f"{z('pa', 'revenue_cents')} - {z('pb', 'revenue_cents')} AS rev, "
-        f"{z('pa', 'cost_cents')} - {z('pb', 'cost_cents')} AS cost, "
-        f"{income('pa')} - {income(pc)} AS l12, {income(pc)} - {income('pd')} AS p12 "
+        f"{z('pa', 'cost_cents')} - {z('pb', 'cost_cents')} AS cost, {trend} "
         f"FROM {acc} acc {joins}) f)"
     )
 
@@ -317,7 +324,28 @@ def scoreboard(
             cur.execute("SET LOCAL work_mem = '32MB'")
         cur.execute(sql, params + keep_params + page_params)
         fetched = cur.fetchall()
-    return _read(fetched, crit.basis)
+    board = _read(fetched, crit.basis)
+    if not with_trend:
+        _add_trends(board, period)
+    return board
+
+
+def _add_trends(board: Board, period) -> None:
+    """The trailing years' income of the rows returned (NPV and its trend)."""
+    last, l12, p12 = (
+        period.last,
+        add_months(period.l12_first, -1),
+        add_months(period.p12_first, -1),
+    )
+    totals = running_totals_of(list(board.rows), [last, l12, p12])
+
+    def income(account_id, month):
+        revenue, cost = totals.get((account_id, month), (0, 0))
+        return revenue - cost
+
+    for pk, r in board.rows.items():
+        a, b, c = income(pk, last), income(pk, l12), income(pk, p12)
+        board.rows[pk] = replace(r, last12=cents(a - b), prev12=cents(b - c))
 
 
 def _page_sql(page: PageQuery, crit: rules.Criteria, v: dict) -> tuple[str, str, list]:

@@ -123,11 +123,8 @@ def _manual(
         .values_list("pk", "name")
         .order_by()
     )
-    innovators = _first_buyers(list(launched), as_of, s.innovator_share_pct)
-    if only is not None:
-        wanted = set(only)
-        innovators = {a: v for a, v in innovators.items() if a in wanted}
-    elif restrict is not None and innovators:
+    innovators = _first_buyers(list(launched), as_of, s.innovator_share_pct, only)
+    if only is None and restrict is not None and innovators:
         keep = set(restrict.filter(pk__in=list(innovators)).values_list("pk", flat=True))
         innovators = {a: v for a, v in innovators.items() if a in keep}
     return _Manual(dict(flags), wallets, counts, records, innovators, launched)
@@ -148,27 +145,47 @@ def _review_due_ids(*, evidence_on: date, restrict: QuerySet | None) -> set[int]
 
 
 def _first_buyers(
-    product_ids: list[int], as_of: date, pct: Decimal
+    product_ids: list[int], as_of: date, pct: Decimal, accounts: list[int] | None = None
 ) -> dict[int, list[tuple[int, date, int, int]]]:
     """``rules.first_buyers`` worked out in the database over ``FirstPurchase`` (each client's
     first purchase of each product, kept on write): only the innovators come back, not every
     buyer. A buyer ranked r of n (RANK by first date, ties share a rank) is an innovator when
     r <= max(1, ceil(n * pct / 100)), that is r = 1 or (r - 1) * 100 < n * pct: integers only
-    (pct in thousandths), so both databases agree with the rules to the last buyer."""
-    if not product_ids or pct <= 0:
+    (pct in thousandths), so both databases agree with the rules to the last buyer.
+
+    ``accounts``: only these clients' ranks are wanted (a page of rows). Each of their first
+    purchases is then ranked by two counts over the (product, first date) index instead of
+    ranking every buyer of every new product."""
+    if not product_ids or pct <= 0 or accounts == []:
         return {}
     fp = FirstPurchase._meta.db_table
-    marks = ", ".join(["%s"] * len(product_ids))
+    on = connection.ops.adapt_datefield_value(as_of)
+    products = ", ".join(["%s"] * len(product_ids))
+    if accounts is None:
+        ranked = (
+            f"SELECT product_id, account_id, first_date, "
+            f"RANK() OVER (PARTITION BY product_id ORDER BY first_date) AS rnk, "
+            f"COUNT(*) OVER (PARTITION BY product_id) AS n "
+            f"FROM {fp} WHERE product_id IN ({products}) AND first_date <= %s"
+        )
+        params = [*product_ids, on]
+    else:
+        ranked = (
+            f"SELECT product_id, account_id, first_date, "
+            f"1 + (SELECT COUNT(*) FROM {fp} e WHERE e.product_id = b.product_id "
+            f"AND e.first_date < b.first_date) AS rnk, "
+            f"(SELECT COUNT(*) FROM {fp} e WHERE e.product_id = b.product_id "
+            f"AND e.first_date <= %s) AS n "
+            f"FROM {fp} b WHERE product_id IN ({products}) AND first_date <= %s "
+            f"AND account_id IN ({', '.join(['%s'] * len(accounts))})"
+        )
+        params = [on, *product_ids, on, *accounts]
     sql = (
-        f"SELECT product_id, account_id, first_date, rnk, n FROM ("
-        f"SELECT product_id, account_id, first_date, "
-        f"RANK() OVER (PARTITION BY product_id ORDER BY first_date) AS rnk, "
-        f"COUNT(*) OVER (PARTITION BY product_id) AS n "
-        f"FROM {fp} WHERE product_id IN ({marks}) AND first_date <= %s) ranked "
+        f"SELECT product_id, account_id, first_date, rnk, n FROM ({ranked}) ranked "
         f"WHERE rnk = 1 OR (rnk - 1) * 100000 < n * %s "
         f"ORDER BY product_id, first_date, account_id"
     )
-    params = [*product_ids, connection.ops.adapt_datefield_value(as_of), int(pct * 1000)]
+    params.append(int(pct * 1000))
     out: dict[int, list[tuple[int, date, int, int]]] = {}
     with connection.cursor() as cur:
         cur.execute(sql, params)

@@ -15,7 +15,9 @@ from hypothesis.extra.django import TestCase
 from kam.radar import rules
 from kam.radar.models import Level
 from kam.radar.selectors import LEVEL_DEFINITIONS, NO_OWNER, OVER_LIMIT, radar_portfolio
+from kam.radar.selectors.evidence import _first_buyers
 from kam.radar.services import radar_settings
+from kam.sales.models import FirstPurchase
 from kam.sales.services import LedgerLine, sales_lines_write
 from kam.testing import build_org, make_account, make_product, make_sale
 
@@ -410,3 +412,34 @@ def test_concentration_over_more_than_a_hundred_clients(org):
     assert (c.clients, c.total) == (123, rules.positive_total(weights.values()))
     assert c.top10_pct == rules.display_pct(rules.top_share(weights, 10))
     assert c.hhi == rules.hhi(weights).quantize(CENT)
+
+
+@pytest.mark.django_db
+def test_innovators_ranked_for_a_page_are_those_ranked_over_every_buyer():  # KC-8
+    """The page's form of the innovator ranking (counts per client) gives each client exactly
+    what the full ranking (a window over every buyer) gives it, ties on the cut-off day too."""
+    launched = [make_product(launched_on=date(2025, 1, 1)) for _ in range(2)]
+    buyers = [make_account(owner=None) for _ in range(45)]
+    for i, account in enumerate(buyers):
+        # Days repeat (ties), one product is bought by every other client only.
+        for j, product in enumerate(launched):
+            if j == 1 and i % 2:
+                continue
+            day = date(2025, 1 + (i // 9) % 6, 1 + (i * 7 + j) % 5)
+            make_sale(account=account, product=product, on=day, revenue="10", cost="5")
+    ids = [p.pk for p in launched]
+    for pct in (D("2.5"), D("10"), D("33.333")):
+        everyone = _first_buyers(ids, AS_OF, pct)
+        assert everyone  # some innovators at every percentage
+        page = [a.pk for a in buyers[::3]]
+        assert _first_buyers(ids, AS_OF, pct, page) == {
+            a: v for a, v in everyone.items() if a in page
+        }
+        # The rules' own function agrees with the database's full ranking.
+        rows = FirstPurchase.objects.filter(product_id__in=ids).values_list(
+            "product_id", "account_id", "first_date"
+        )
+        by_rules = rules.first_buyers(rows, pct)
+        assert {a: sorted(v) for a, v in by_rules.items()} == {
+            a: sorted(v) for a, v in everyone.items()
+        }
