@@ -308,7 +308,7 @@ def scoreboard(
         branches += [branch, count]
     # --- the ranking's landmarks ----------------------------------------------------------------
     branches += [
-        "SELECT 'stats', n, last_a, total, squares, last_b, shown_n, NULL, NULL "
+        f"SELECT 'stats', n, last_a, total, {num('squares')}, last_b, shown_n, NULL, NULL "
         "FROM stats CROSS JOIN cut",
         "SELECT 'rank', pos, id, w, running, NULL, NULL, NULL, NULL FROM ranked "
         "CROSS JOIN stats CROSS JOIN cut WHERE pos IN (1, 5, 10, n) OR pos = last_a "
@@ -436,20 +436,11 @@ def _npv_sql(crit: rules.Criteria, v: dict) -> str:
 
 def _read(fetched, basis: str) -> Board:
     b = Board()
-    judged, page = [], []
+    judged, page, figures = [], [], {}
     last_a = last_b = None
     for kind, n, acc_id, rev, cost, l12, p12, unit_total, company_total in fetched:
         if kind in ("row", "page"):
-            if acc_id not in b.rows:
-                b.rows[acc_id] = BoardRow(
-                    acc_id,
-                    cents(rev),
-                    cents(cost),
-                    cents(l12),
-                    cents(p12),
-                    cents(unit_total),
-                    cents(company_total),
-                )
+            figures[acc_id] = (rev, cost, l12, p12, unit_total, company_total)
             if kind == "row":
                 judged.append(acc_id)
             else:
@@ -469,14 +460,24 @@ def _read(fetched, basis: str) -> Board:
             acc_id, w, running = b.ranks[pos]
             setattr(b, attr, Edge(w, acc_id, running))
     b.page = [i for _, i in sorted(page)]
-    # ABC of each row returned, from the edges (the same rule the database used), and the
+    # Each row once, its ABC class from the edges (the same rule the database used); the
     # judged rows in ranking order (largest weight first, then id), as the alerts list them.
-    for acc_id, r in b.rows.items():
-        w = rules.weight(r.revenue, r.cost, basis)
-        b.rows[acc_id] = replace(r, abc=b.abc(w, acc_id))
-    b.judged = sorted(
-        judged, key=lambda i: (-rules.weight(b.rows[i].revenue, b.rows[i].cost, basis), i)
-    )
+    income = basis == rules.INCOME
+    order = {}
+    for acc_id, (rev, cost, l12, p12, unit_total, company_total) in figures.items():
+        w = (rev - cost if income else rev) if rev is not None else 0
+        order[acc_id] = w
+        b.rows[acc_id] = BoardRow(
+            acc_id,
+            cents(rev),
+            cents(cost),
+            cents(l12),
+            cents(p12),
+            cents(unit_total),
+            cents(company_total),
+            b.abc(cents(w), acc_id),
+        )
+    b.judged = sorted(judged, key=lambda i: (-order[i], i))
     return b
 
 

@@ -161,15 +161,21 @@ class _Engine:
         """``ACCOUNT_FIELDS`` of these clients by id, read through a raw cursor (plain ids and
         strings, which Django's converters leave as they are)."""
         names = self.ACCOUNT_FIELDS
-        ids = sorted(set(ids))
+        ids = set(ids)
+        if len(ids) > 5000:  # most of the book (an export): read it whole, keep the ones asked
+            scope = self.restrict if self.restrict is not None else Account.objects.all()
+            batches = [scope.order_by()]
+        else:
+            ordered = sorted(ids)
+            batches = [Account.objects.filter(pk__in=ordered).order_by()] if ordered else []
         out: dict[int, dict] = {}
         with connection.cursor() as cur:
-            for start in range(0, len(ids), 5000):
-                qs = Account.objects.filter(pk__in=ids[start : start + 5000]).order_by()
+            for qs in batches:
                 sql, params = qs.values_list(*names).query.sql_with_params()
                 cur.execute(sql, params)
                 for row in cur.fetchall():
-                    out[row[0]] = dict(zip(names, row, strict=True))
+                    if row[0] in ids:
+                        out[row[0]] = dict(zip(names, row, strict=True))
         return out
 
     @staticmethod
