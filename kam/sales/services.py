@@ -145,6 +145,10 @@ def client_month_refresh(*, account_ids: Iterable[int] | None = None) -> None:
                 cur.execute(f"DELETE FROM {table}")
             _rebuild(cur, "", [])
             return
+        if postgres and _opens_a_month(cur):
+            # This write carries every client forward (see _running_rebuild): take that table
+            # lock before any client's row lock, so two writers cannot wait on each other.
+            cur.execute(f"LOCK TABLE {_RT} IN SHARE ROW EXCLUSIVE MODE")
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
             marks = ", ".join(["%s"] * len(part))
@@ -181,6 +185,17 @@ def _rebuild(cur, where: str, params: list) -> None:
         f"SELECT account_id, product_id, MIN(date) FROM {_SL} WHERE quantity > 0 {also} "
         f"GROUP BY account_id, product_id",
         params,
+    )
+
+
+def _opens_a_month(cur) -> bool:
+    """Does the ledger reach a month the running totals do not have yet?"""
+    cur.execute(f"SELECT MAX(date) FROM {_SL}")
+    (latest,) = cur.fetchone()
+    cur.execute(f"SELECT MAX(month) FROM {_RT}")
+    (reached,) = cur.fetchone()
+    return latest is not None and (
+        reached is None or month_of(_as_date(latest)) > _as_date(reached)
     )
 
 

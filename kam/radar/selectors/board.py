@@ -305,7 +305,7 @@ def scoreboard(
     page_params: list = []
     if page is not None:
         branch, count, page_params = _page_sql(page, crit, v)
-        branches += [branch, count]
+        branches += [branch, count] if count else [branch]
     # --- the ranking's landmarks ----------------------------------------------------------------
     branches += [
         f"SELECT 'stats', n, last_a, total, {num('squares')}, last_b, shown_n, NULL, NULL "
@@ -348,8 +348,9 @@ def _add_trends(board: Board, period) -> None:
         board.rows[pk] = replace(r, last12=cents(a - b), prev12=cents(b - c))
 
 
-def _page_sql(page: PageQuery, crit: rules.Criteria, v: dict) -> tuple[str, str, list]:
-    """The window branch (ranked by ``page.sort``, ties by id) and the count branch."""
+def _page_sql(page: PageQuery, crit: rules.Criteria, v: dict) -> tuple[str, str | None, list]:
+    """The window branch (ranked by ``page.sort``, ties by id) and, when rows are filtered,
+    the count branch."""
     key = page.sort.lstrip("-")
     d = "DESC" if page.sort.startswith("-") else "ASC"
     # The rows to filter and sort: the clients shown, with what the filter or the order needs
@@ -410,6 +411,8 @@ def _page_sql(page: PageQuery, crit: rules.Criteria, v: dict) -> tuple[str, str,
         f"SELECT 'page', ROW_NUMBER() OVER (ORDER BY {order}), id, rev, cost, l12, p12, "
         f"unit_total, company_total FROM ({inner}) windowed"
     )
+    if not filters:  # every client shown matches: the count is the stats' shown_n
+        return branch, None, params
     count = (
         f"SELECT 'count', COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM {source}{cond}"
     )
@@ -436,6 +439,7 @@ def _npv_sql(crit: rules.Criteria, v: dict) -> str:
 
 def _read(fetched, basis: str) -> Board:
     b = Board()
+    b.count = -1
     judged, page, figures = [], [], {}
     last_a = last_b = None
     for kind, n, acc_id, rev, cost, l12, p12, unit_total, company_total in fetched:
@@ -453,6 +457,8 @@ def _read(fetched, basis: str) -> Board:
             b.sum_squares = _exact(cost) * CENTS * CENTS
         elif kind == "rank":
             b.ranks[n] = (acc_id, cents(rev), cents(cost))
+    if b.count < 0:  # no filter: every client shown matches
+        b.count = b.shown
     b.ranks = dict(sorted(b.ranks.items()))
     b.last_a, b.last_b = int(last_a or 0), int(last_b or 0)
     for attr, pos in (("edge_a", b.last_a), ("edge_b", b.last_b)):

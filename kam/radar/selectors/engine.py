@@ -113,7 +113,7 @@ class _Engine:
         self._money = _money_formatter()
         self._labels = {d: str(Definition(d).label) for d in Definition.values}
 
-    def _load_manual(self, only: list[int] | None) -> _Manual:
+    def _load_manual(self, only: list[int] | None, detail: list[int] | None = None) -> _Manual:
         return _manual(
             as_of=self.as_of,
             evidence_on=self.evidence_on,
@@ -122,6 +122,7 @@ class _Engine:
             with_records=self._with_records,
             light=self._light,
             only=only,
+            detail=detail,
         )
 
     def _set_manual(self, m: _Manual) -> None:
@@ -135,10 +136,13 @@ class _Engine:
             a for a, per in m.flags.items() if any(f.review_on < on for f in per.values())
         } | {a for a, w in m.wallets.items() if w.review_on and w.review_on < on}
 
-    def load_manual(self, ids: Iterable[int]) -> None:
-        """A lazy engine: load the manual evidence of the clients about to be built."""
+    def load_manual(self, ids: Iterable[int], shown: Iterable[int] | None = None) -> None:
+        """A lazy engine: load the manual evidence of the clients about to be built; records
+        and innovator ranks only for those of them ``shown`` (the others feed alerts alone,
+        which their flags and wallets decide)."""
         if self.manual is None:
-            self._set_manual(self._load_manual(sorted(set(ids))))
+            detail = None if shown is None else sorted(set(shown))
+            self._set_manual(self._load_manual(sorted(set(ids)), detail))
 
     def board(
         self, level: str, *, page: PageQuery | None = None, keep: Iterable[int] = ()

@@ -72,9 +72,12 @@ def _manual(
     with_records: bool,
     light: bool = False,
     only: list[int] | None = None,
+    detail: list[int] | None = None,
 ) -> _Manual:
     """Manual evidence of the clients ``restrict`` allows (None: all), or of the clients
-    ``only`` lists (a read that builds a page of rows loads theirs alone)."""
+    ``only`` lists (a read that builds a page of rows loads theirs alone). ``detail``, with
+    ``only``: the clients among them that are shown, the only ones whose records and innovator
+    ranks are read (the others are built for their alerts, which flags and wallets decide)."""
 
     def scoped(qs):
         if only is not None:
@@ -102,8 +105,13 @@ def _manual(
     records: dict[str, dict[int, list[EvidenceRecord]]] = {}
     if light:  # snapshots: only what decides status (flags and wallets)
         return _Manual(dict(flags), wallets, counts, records, {}, {})
+    shown = only if detail is None else detail
+
+    def scoped_shown(qs):
+        return qs.filter(account_id__in=shown) if shown is not None else scoped(qs)
+
     for definition, (model, on) in _RECORD_MODELS.items():
-        qs = scoped(model.objects.filter(**{f"{on}__lte": evidence_on}))
+        qs = scoped_shown(model.objects.filter(**{f"{on}__lte": evidence_on}))
         if with_records:
             per: dict[int, list[EvidenceRecord]] = defaultdict(list)
             for obj in qs.select_related("recorded_by").order_by(f"-{on}", "-pk"):
@@ -123,8 +131,8 @@ def _manual(
         .values_list("pk", "name")
         .order_by()
     )
-    innovators = _first_buyers(list(launched), as_of, s.innovator_share_pct, only)
-    if only is None and restrict is not None and innovators:
+    innovators = _first_buyers(list(launched), as_of, s.innovator_share_pct, shown)
+    if shown is None and restrict is not None and innovators:
         keep = set(restrict.filter(pk__in=list(innovators)).values_list("pk", flat=True))
         innovators = {a: v for a, v in innovators.items() if a in keep}
     return _Manual(dict(flags), wallets, counts, records, innovators, launched)

@@ -75,7 +75,9 @@ def radar_portfolio(
     page = None if in_python else PageQuery(sort, abc, owner_id, offset, limit)
     board = engine.board(level, page=page)
     wanted = board.judged if in_python else [*board.judged, *board.page]
-    engine.load_manual(wanted)
+    # Rows judged but not shown only feed the alerts (bands, KC-11, reviews due): their records
+    # and innovator ranks are not read.
+    engine.load_manual(wanted, shown=None if in_python else board.page)
     info = engine.accounts(wanted)
     built = {pk: engine.row(info[pk], level, board.rows[pk]) for pk in dict.fromkeys(wanted)}
     rows = [built[pk] for pk in board.judged]  # weight order: the alerts' order
