@@ -152,3 +152,26 @@ def make_sale(
         ],
         source="test",
     )
+
+
+def make_sales(*, product: Product, sales) -> None:
+    """Many sales in one ledger write (one refresh of the derived tables, as an import does):
+    ``sales`` holds (account, day, revenue, cost) in EUR, one unit each."""
+    sales_lines_write(
+        actor=None,
+        lines=[
+            LedgerLine(
+                date=on,
+                account_id=account.pk,
+                product_id=product.pk,
+                quantity=Decimal(1),
+                revenue=Decimal(revenue),
+                cost=Decimal(cost),
+                currency="EUR",
+                document_number=f"MANY-{next(_seq):07d}",
+                line_number=1,
+            )
+            for account, on, revenue, cost in sales
+        ],
+        source="test",
+    )

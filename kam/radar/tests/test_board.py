@@ -18,8 +18,7 @@ from kam.radar.selectors import LEVEL_DEFINITIONS, NO_OWNER, OVER_LIMIT, radar_p
 from kam.radar.selectors.evidence import _first_buyers
 from kam.radar.services import radar_settings
 from kam.sales.models import FirstPurchase
-from kam.sales.services import LedgerLine, sales_lines_write
-from kam.testing import build_org, make_account, make_product, make_sale
+from kam.testing import build_org, make_account, make_product, make_sale, make_sales
 
 AS_OF = date(2025, 6, 30)  # rolling 12 months: Jul 2024 - Jun 2025
 FIRST = date(2024, 7, 1)  # month 0 of the period; months -12..-1 are the year before (NPV)
@@ -320,25 +319,9 @@ def test_exact_boundary_holds_and_one_cent_less_does_not(
 
 def _sell_all(incomes: dict, on=date(2025, 5, 10)) -> None:
     """One ledger write: each account's income in the period (turnover = income + 1000)."""
-    product = make_product()
-    sales_lines_write(
-        actor=None,
-        lines=[
-            LedgerLine(
-                date=on,
-                account_id=account.pk,
-                product_id=product.pk,
-                quantity=D(1),
-                revenue=income + 1000,
-                cost=D(1000),
-                currency="EUR",
-                document_number=f"AB-{account.pk}",
-                line_number=1,
-            )
-            for account, income in incomes.items()
-            if income
-        ],
-        source="test",
+    make_sales(
+        product=make_product(),
+        sales=[(a, on, income + 1000, D(1000)) for a, income in incomes.items() if income],
     )
 
 

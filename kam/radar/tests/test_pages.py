@@ -13,8 +13,7 @@ from django.urls import reverse
 from kam.radar.selectors import ROW_SORTS, radar_portfolio
 from kam.radar.services import radar_settings
 from kam.radar.views import PAGE_SIZE
-from kam.sales.services import LedgerLine, sales_lines_write
-from kam.testing import make_account, make_product
+from kam.testing import make_account, make_product, make_sales
 
 pytestmark = pytest.mark.django_db
 
@@ -41,24 +40,7 @@ def ids(rows) -> list[int]:
 
 def _write(product, sales) -> None:
     """(account, day, revenue, cost) in one ledger write (the radar reads running totals)."""
-    sales_lines_write(
-        actor=None,
-        lines=[
-            LedgerLine(
-                date=on,
-                account_id=account.pk,
-                product_id=product.pk,
-                quantity=D(1),
-                revenue=revenue,
-                cost=cost,
-                currency="EUR",
-                document_number=f"PG-{n:05d}",
-                line_number=1,
-            )
-            for n, (account, on, revenue, cost) in enumerate(sales)
-        ],
-        source="test",
-    )
+    make_sales(product=product, sales=sales)
 
 
 @pytest.fixture
