@@ -61,6 +61,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("KAM_SQLITE_TEST_NAME")}
+    # The running totals' index carries its amounts (INCLUDE) for index-only reads on
+    # PostgreSQL; SQLite builds it without them, which is all this warning says.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
