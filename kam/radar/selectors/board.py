@@ -1,8 +1,8 @@
 """The radar's scoreboard: every client of a level judged in ONE SQL statement.
 
 The database works out, for every client, the period's revenue and cost and the two trailing
-years' income from the running totals (``kam.sales.selectors.running_totals_sql``: three index
-reads per client, in client order, not 24 months of rows), its weight, its unit's and the
+years' income from the running totals (``kam.sales.selectors.running_totals_sql``: two index
+reads per client, four with the NPV trend, in client order, not 24 months of rows), its weight, its unit's and the
 company's positive weight (over every client, whoever asks), then, over the clients the user
 may see, the ranking that ABC classes, top-N shares and the Pareto curve need. Python gets back
 only what it must show or judge in full:
@@ -70,12 +70,10 @@ class BoardRow:
 
 @dataclass(frozen=True)
 class Edge:
-    """The last client (largest weight first, then id) inside an ABC class, and the running
-    weight up to it."""
+    """The last client (largest weight first, then id) inside an ABC class."""
 
     weight: Decimal
     account_id: int
-    running: Decimal
 
     def covers(self, w: Decimal, account_id: int) -> bool:
         """Is a client of weight ``w`` ranked at or before this edge?"""
@@ -463,8 +461,8 @@ def _read(fetched, basis: str) -> Board:
     b.last_a, b.last_b = int(last_a or 0), int(last_b or 0)
     for attr, pos in (("edge_a", b.last_a), ("edge_b", b.last_b)):
         if pos:
-            acc_id, w, running = b.ranks[pos]
-            setattr(b, attr, Edge(w, acc_id, running))
+            acc_id, w, _running = b.ranks[pos]
+            setattr(b, attr, Edge(w, acc_id))
     b.page = [i for _, i in sorted(page)]
     # Each row once, its ABC class from the edges (the same rule the database used); the
     # judged rows in ranking order (largest weight first, then id), as the alerts list them.
