@@ -98,11 +98,15 @@ def running_totals_sql(month: date) -> tuple[str, list]:
     A month after the horizon reads the horizon's totals, which hold from there on."""
     table = ClientRunningTotal._meta.db_table
     m = connection.ops.adapt_datefield_value(month)
-    sql = (
-        f"SELECT account_id, revenue_cents, cost_cents FROM {table} WHERE month = "
-        f"(SELECT CASE WHEN MAX(month) < %s THEN MAX(month) ELSE %s END FROM {table})"
-    )
+    sql = f"SELECT account_id, revenue_cents, cost_cents FROM {table} WHERE month = {_CLAMP}"
     return sql, [m, m]
+
+
+# A month (twice as %s), or the horizon when the month is later: totals hold from there on.
+_CLAMP = (
+    f"(SELECT CASE WHEN MAX(month) < %s THEN MAX(month) ELSE %s END "
+    f"FROM {ClientRunningTotal._meta.db_table})"
+)
 
 
 def running_totals_of(
@@ -115,7 +119,6 @@ def running_totals_of(
         return {}
     table = ClientRunningTotal._meta.db_table
     adapt = connection.ops.adapt_datefield_value
-    clamp = f"(SELECT CASE WHEN MAX(month) < %s THEN MAX(month) ELSE %s END FROM {table})"
     out: dict[tuple[int, date], tuple[int, int]] = {}
     with connection.cursor() as cur:
         for start in range(0, len(account_ids), 1000):
@@ -124,16 +127,17 @@ def running_totals_of(
                 f"SELECT account_id, month, revenue_cents, cost_cents, "
                 f"(SELECT MAX(month) FROM {table}) FROM {table} "
                 f"WHERE account_id IN ({', '.join(['%s'] * len(part))}) "
-                f"AND month IN ({', '.join([clamp] * len(months))})",
+                f"AND month IN ({', '.join([_CLAMP] * len(months))})",
                 [*part, *(adapt(m) for m in months for _ in (0, 1))],
             )
             for account, month, revenue, cost, horizon in cur.fetchall():
-                month, horizon = _as_date(month), _as_date(horizon)
+                month, horizon = as_date(month), as_date(horizon)
                 for m in months:
                     if min(m, horizon) == month:
                         out[(account, m)] = (revenue, cost)
     return out
 
 
-def _as_date(value) -> date:
+def as_date(value) -> date:
+    """A date column read through a raw cursor: psycopg gives dates, SQLite ISO strings."""
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

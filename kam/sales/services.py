@@ -15,6 +15,7 @@ from kam.core.models import AuditEntry
 from kam.core.selectors import rate_table
 from kam.core.services import audit_record
 from kam.sales.models import ClientMonth, ClientRunningTotal, FirstPurchase, SalesLine
+from kam.sales.selectors import as_date
 
 BATCH = 5000
 # Above this many touched clients one full rebuild beats many IN (...) lists.
@@ -194,9 +195,7 @@ def _opens_a_month(cur) -> bool:
     (latest,) = cur.fetchone()
     cur.execute(f"SELECT MAX(month) FROM {_RT}")
     (reached,) = cur.fetchone()
-    return latest is not None and (
-        reached is None or month_of(_as_date(latest)) > _as_date(reached)
-    )
+    return latest is not None and (reached is None or month_of(as_date(latest)) > as_date(reached))
 
 
 def _running_rebuild(cur, cond: str, params: list) -> None:
@@ -211,13 +210,13 @@ def _running_rebuild(cur, cond: str, params: list) -> None:
     (reached,) = cur.fetchone()
     if horizon is None:
         return
-    horizon = _as_date(horizon)
-    reached = _as_date(reached) if reached is not None else None
+    horizon = as_date(horizon)
+    reached = as_date(reached) if reached is not None else None
     # The horizon never moves back: rows already there stay readable (their totals hold).
     horizon = max(horizon, reached) if reached else horizon
     adapt = connection.ops.adapt_datefield_value
     if first is not None:
-        months = _months(_as_date(first), horizon)
+        months = _months(as_date(first), horizon)
         calendar = ", ".join(["(%s)"] * len(months))
         # A calendar joined to each client's first month..horizon, the cumulative sums as
         # window sums over the client's months, in cents.
@@ -252,10 +251,6 @@ def _running_rebuild(cur, cond: str, params: list) -> None:
             f"ON CONFLICT (account_id, month) DO NOTHING",
             [adapt(m) for m in months] + [adapt(reached)],
         )
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _months(first: date, last: date) -> list[date]:

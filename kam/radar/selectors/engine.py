@@ -97,7 +97,7 @@ class _Engine:
         self.period = _period(as_of, self.settings, company.fiscal_year_start_month)
         self.currency = company.base_currency
         self.evidence_on = as_of if light else _evidence_date(as_of)
-        self._light, self._with_records = light, with_records
+        self._light, self._with_records, self._lazy = light, with_records, lazy
         if lazy:
             # A page: manual evidence is loaded for the rows built (``load_manual``); only the
             # clients whose review is due are known up front (they raise alerts).
@@ -130,11 +130,6 @@ class _Engine:
         self.manual_ids = set(m.flags) | set(m.wallets) | set(m.innovators)
         for per in m.counts.values():
             self.manual_ids.update(per)
-        # Clients whose flag or wallet is past its review date: their rows raise alerts.
-        on = self.evidence_on
-        self.review_ids = {
-            a for a, per in m.flags.items() if any(f.review_on < on for f in per.values())
-        } | {a for a, w in m.wallets.items() if w.review_on and w.review_on < on}
 
     def load_manual(self, ids: Iterable[int], shown: Iterable[int] | None = None) -> None:
         """A lazy engine: load the manual evidence of the clients about to be built; records
@@ -149,9 +144,9 @@ class _Engine:
     ) -> Board:
         """The level's scoreboard over the accounts ``restrict`` allows. Judged rows: the
         clients some level rule may make key, ``keep``, and either every client with manual
-        evidence (no ``page``: the caller judges them all) or, with a ``page``, those whose
-        review is due (they raise alerts; the others are built when the window shows them)."""
-        extra = self.review_ids if page is not None else self.manual_ids
+        evidence (the engine loaded it all) or, for a lazy engine, those whose review is due
+        (they raise alerts; the others are built when the window shows them)."""
+        extra = self.review_ids if self._lazy else self.manual_ids
         return scoreboard(
             period=self.period,
             crit=self.crit,

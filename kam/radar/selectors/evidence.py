@@ -30,6 +30,7 @@ from kam.radar.models import (
 )
 from kam.radar.selectors.types import Evidence, EvidenceRecord
 from kam.sales.models import ClientMonth, FirstPurchase
+from kam.sales.selectors import as_date
 
 
 def _person(user: User | None) -> str:
@@ -198,9 +199,7 @@ def _first_buyers(
     with connection.cursor() as cur:
         cur.execute(sql, params)
         for product, account, first, rank, n in cur.fetchall():
-            if not isinstance(first, date):
-                first = date.fromisoformat(first)
-            out.setdefault(account, []).append((product, first, rank, n))
+            out.setdefault(account, []).append((product, as_date(first), rank, n))
     return out
 
 
