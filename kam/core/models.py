@@ -1,5 +1,6 @@
 """Company settings, currency rates and the audit log (SE-3)."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -38,6 +39,11 @@ class CompanySettings(TimeStampedModel):
     base_currency = CurrencyField(_("base currency"), default="EUR")
     fiscal_year_start_month = models.PositiveSmallIntegerField(
         _("fiscal year starts in month"), default=1
+    )
+    history_starts_on = models.DateField(
+        _("history starts on"),
+        default=date(2000, 1, 1),
+        help_text=_("No record (a sales line, a case, a plan) may be dated before this day."),
     )
 
     class Meta:

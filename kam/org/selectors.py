@@ -22,8 +22,8 @@ def acting_for(user: User, *, on: date | None = None) -> list[User]:
     return [user, *User.objects.filter(pk__in=list(absent_ids))]
 
 
-def _scope_for_one(person: User, prefix: str) -> Q | None:
-    """The Q for one person's own rights; None means everything."""
+def person_scope(person: User, *, prefix: str = "") -> Q | None:
+    """The Q for one person's own rights (no deputyships); None means everything."""
     if not person.is_active:
         return Q(pk__in=[])
     if person.sees_everything:
@@ -49,7 +49,7 @@ def visible_owner_filter(user: User, *, prefix: str = "") -> Q | None:
         return Q(pk__in=[])
     combined = Q(pk__in=[])
     for person in acting_for(user):
-        q = _scope_for_one(person, prefix)
+        q = person_scope(person, prefix=prefix)
         if q is None:
             return None
         combined |= q

@@ -1,0 +1,158 @@
+"""Who may do what, in one place (issue 7 §4; SE-1, SE-2).
+
+Two questions, answered for every app by the same rules:
+
+- ``can(user, action, obj=None)`` / ``require(...)``: may this user do ``action`` (to ``obj``)?
+- ``scope(user, action, prefix=...)``: on which rows? (a ``Q`` over the client reached by
+  ``prefix``, or None for "all of them").
+
+An action is allowed when the user's **role** is in the action's roles *and*, for an action on
+a client (or on something that hangs off one), the client lies in the user's **scope** for the
+action. A deputy (SE-2) holds, between the order's dates, every right of the person they stand
+in for, so each question is asked for the user and for everyone they act for.
+
+``require`` answers like a read does: an object outside the user's sight raises ``Http404``
+(the same as a missing one: nothing leaks); an object the user may see but not act on raises
+``PermissionDenied`` with a sentence that says who may. Services call ``require``; views, the
+API and the CLI call ``can`` only to decide what to show (a button, a menu).
+
+The role x action matrix is written out in ``docs/permissions.md`` and tested cell by cell.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from kam.org.models import Role, User
+from kam.org.selectors import acting_for, person_scope, visible_owner_filter
+
+
+class Action(StrEnum):
+    # clients (issue 7 §6)
+    CLIENT_VIEW = "client.view"
+    CLIENT_CREATE = "client.create"
+    CLIENT_EDIT = "client.edit"
+    CLIENT_REASSIGN = "client.reassign"
+    CLIENT_ARCHIVE = "client.archive"
+    # the radar (KC-*)
+    KEY_EVIDENCE_RECORD = "radar.evidence.record"
+    RADAR_SETTINGS_EDIT = "radar.settings.edit"
+    RADAR_SNAPSHOT_TAKE = "radar.snapshot.take"
+    # the ERP's history
+    IMPORT_RUN = "import.run"
+
+
+ALL_ROLES = frozenset(Role.values)
+MANAGEMENT = frozenset({Role.DIRECTOR, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    on_object: bool  # does the object have to be in the person's scope?
+    denied: str  # the sentence ``require`` gives a user who may see but not do
+
+
+RULES: dict[Action, Rule] = {
+    Action.CLIENT_VIEW: Rule(ALL_ROLES, True, _("You may not see this client.")),
+    Action.CLIENT_CREATE: Rule(
+        frozenset({Role.DIRECTOR, Role.ADMIN, Role.HEAD, Role.REGIONAL, Role.KAM, Role.SUPPORT}),
+        False,
+        _("A credit controller may not create clients."),
+    ),
+    Action.CLIENT_EDIT: Rule(
+        frozenset({Role.DIRECTOR, Role.ADMIN, Role.HEAD, Role.REGIONAL, Role.KAM, Role.SUPPORT}),
+        True,
+        _("Only the client's sales team may change the client."),
+    ),
+    Action.CLIENT_REASSIGN: Rule(
+        frozenset({Role.DIRECTOR, Role.ADMIN, Role.HEAD}),
+        True,
+        _("Only the head of the department or the director may give a client to another KAM."),
+    ),
+    Action.CLIENT_ARCHIVE: Rule(
+        frozenset({Role.DIRECTOR, Role.ADMIN, Role.HEAD}),
+        True,
+        _("Only the head of the department or the director may archive a client."),
+    ),
+    Action.KEY_EVIDENCE_RECORD: Rule(
+        frozenset({Role.DIRECTOR, Role.HEAD, Role.REGIONAL, Role.KAM}),
+        True,
+        _("Only the client's KAM and their managers may record why a client is key."),
+    ),
+    Action.RADAR_SETTINGS_EDIT: Rule(
+        MANAGEMENT, False, _("Only a director or an administrator may change the radar.")
+    ),
+    Action.RADAR_SNAPSHOT_TAKE: Rule(
+        MANAGEMENT, False, _("Only a director or an administrator may take radar snapshots.")
+    ),
+    Action.IMPORT_RUN: Rule(
+        frozenset({Role.DIRECTOR, Role.ADMIN, Role.SUPPORT}),
+        False,
+        _("Only a director, an administrator or sales support may import."),
+    ),
+}
+
+
+def _role_allows(person: User, rule: Rule) -> bool:
+    if not person.is_active:
+        return False
+    return person.is_superuser or person.role in rule.roles
+
+
+def _people(user: User | None) -> list[User]:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    return acting_for(user)
+
+
+def _in_scope(person: User, obj: Model, prefix: str) -> bool:
+    q = person_scope(person, prefix=prefix)
+    if q is None:
+        return True
+    return type(obj)._default_manager.filter(pk=obj.pk).filter(q).exists()
+
+
+def can(user: User | None, action: Action, obj: Model | None = None, *, prefix: str = "") -> bool:
+    """May ``user`` do ``action`` (to ``obj``, a client or a record reached by ``prefix``)?"""
+    rule = RULES[action]
+    for person in _people(user):
+        if not _role_allows(person, rule):
+            continue
+        if obj is None or not rule.on_object or _in_scope(person, obj, prefix):
+            return True
+    return False
+
+
+def require(
+    user: User | None, action: Action, obj: Model | None = None, *, prefix: str = ""
+) -> None:
+    """Raise unless ``can``: Http404 when ``obj`` is out of the user's sight, else 403."""
+    if can(user, action, obj, prefix=prefix):
+        return
+    if obj is not None and not can(user, Action.CLIENT_VIEW, obj, prefix=prefix):
+        raise Http404(_("Not found."))
+    raise PermissionDenied(RULES[action].denied)
+
+
+def scope(user: User | None, action: Action = Action.CLIENT_VIEW, *, prefix: str = "") -> Q | None:
+    """The rows (clients reached by ``prefix``) on which ``user`` may do ``action``.
+
+    None means every row; ``Q(pk__in=[])`` none."""
+    rule = RULES[action]
+    people = [p for p in _people(user) if _role_allows(p, rule)]
+    if not people:
+        return Q(pk__in=[])
+    if action == Action.CLIENT_VIEW:
+        return visible_owner_filter(user, prefix=prefix)
+    combined = Q(pk__in=[])
+    for person in people:
+        q = person_scope(person, prefix=prefix)
+        if q is None:
+            return None
+        combined |= q
+    return combined
