@@ -39,7 +39,12 @@ def test_company_settings_changed_in_admin_are_audited_with_old_and_new(admin_cl
     settings = company_settings()
     response = client.post(
         f"/admin/core/companysettings/{settings.pk}/change/",
-        {"name": "Baltic Pharma", "base_currency": "EUR", "fiscal_year_start_month": "4"},
+        {
+            "name": "Baltic Pharma",
+            "base_currency": "EUR",
+            "fiscal_year_start_month": "4",
+            "history_starts_on": "2000-01-01",
+        },
     )
     assert response.status_code == 302
     settings.refresh_from_db()
