@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
+from gunicorn.app.base import BaseApplication
 
 DEFAULT_ADDRPORT = "127.0.0.1:8000"
 _ADDRPORT = re.compile(r"^(?:(?P<host>\[[0-9a-fA-F:.]+\]|[\w.-]+):)?(?P<port>\d{1,5})$")
@@ -70,34 +71,39 @@ class Command(BaseCommand):
         call_command("runserver", bind, use_reloader=False, use_threading=True, skip_checks=False)
 
     def _production(self, bind: str, workers: int, threads: int) -> None:
-        from gunicorn.app.base import BaseApplication
-
-        class KamServer(BaseApplication):
-            def load_config(self):
-                for key, value in {
-                    "bind": [bind],
-                    "worker_class": "gthread",
-                    "workers": workers,
-                    "threads": threads,
-                    "timeout": settings.KAM_TIMEOUT,
-                    "graceful_timeout": 30,
-                    "accesslog": "-",
-                    "errorlog": "-",
-                    "proc_name": "kam",
-                    # gunicorn's control socket is one path per user: two servers on a host
-                    # would fight over it, and KAM does not use it.
-                    "control_socket_disable": True,
-                }.items():
-                    self.cfg.set(key, value)
-
-            def load(self):
-                from kam.wsgi import application
-
-                return application
-
         self.stdout.write(
             f"KAM is at http://{bind}/  (gunicorn: {workers} workers x {threads} threads; "
             "Ctrl+C stops it)"
         )
         self.stdout.flush()
-        KamServer().run()
+        ProductionServer(bind=bind, workers=workers, threads=threads).run()
+
+
+class ProductionServer(BaseApplication):
+    """gunicorn, configured here rather than by its own command line or a config file."""
+
+    def __init__(self, *, bind: str, workers: int, threads: int):
+        self.options = {
+            "bind": [bind],
+            "worker_class": "gthread",
+            "workers": workers,
+            "threads": threads,
+            "timeout": settings.KAM_TIMEOUT,
+            "graceful_timeout": 30,
+            "accesslog": "-",
+            "errorlog": "-",
+            "proc_name": "kam",
+            # gunicorn's control socket is one path per user: two servers on a host would
+            # fight over it, and KAM does not use it.
+            "control_socket_disable": True,
+        }
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from kam.wsgi import application
+
+        return application
