@@ -49,6 +49,21 @@ def test_with_debug_it_is_the_development_server_without_kept_connections(
     assert connections.settings["default"]["CONN_MAX_AGE"] == 0
 
 
+def test_without_collected_static_files_it_says_what_to_run(settings, started, tmp_path):
+    settings.DEBUG = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    settings.STATIC_ROOT = tmp_path
+    with pytest.raises(CommandError, match="run `kam collectstatic --noinput` first"):
+        call_command("serve")
+    assert started == []
+    (tmp_path / "staticfiles.json").write_text("{}")
+    call_command("serve")
+    assert len(started) == 1
+
+
 @pytest.mark.parametrize(
     "addrport,bind",
     [("127.0.0.1:8000", "127.0.0.1:8000"), ("8080", "127.0.0.1:8080"), ("[::1]:8000", "[::1]:8000"),

@@ -116,3 +116,15 @@ def test_old_failures_are_pruned_on_the_next_failure(client, org):
     age_failures(minutes=16)
     fail(client, "kam_boris", 1)
     assert list(SignInFailure.objects.values_list("account", flat=True)) == ["kam_boris"]
+
+
+def test_an_operator_lifts_a_lock_in_the_admin(client, org, admin_client):
+    fail(client, "kam_anna", 5)
+    changelist = reverse("admin:web_signinfailure_changelist")
+    page = admin_client.get(changelist)
+    assert page.status_code == 200 and "kam_anna" in page.content.decode()
+    ids = [str(pk) for pk in SignInFailure.objects.values_list("pk", flat=True)]
+    admin_client.post(
+        changelist, {"action": "delete_selected", "_selected_action": ids, "post": "yes"}
+    )
+    assert sign_in(client, "kam_anna", PASSWORD).status_code == 302

@@ -10,6 +10,7 @@ and a database connection per request; it closes them after each request here.
 """
 
 import re
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -71,6 +72,14 @@ class Command(BaseCommand):
         call_command("runserver", bind, use_reloader=False, use_threading=True, skip_checks=False)
 
     def _production(self, bind: str, workers: int, threads: int) -> None:
+        storage = settings.STORAGES["staticfiles"]["BACKEND"]
+        manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+        if "Manifest" in storage and not manifest.exists():
+            # Without it every page that names a static file answers 500.
+            raise CommandError(
+                f"No collected static files in {settings.STATIC_ROOT}: "
+                "run `kam collectstatic --noinput` first (STATIC_ROOT sets the folder)."
+            )
         self.stdout.write(
             f"KAM is at http://{bind}/  (gunicorn: {workers} workers x {threads} threads; "
             "Ctrl+C stops it)"
