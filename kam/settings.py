@@ -5,6 +5,29 @@ SECRET_KEY     required unless DEBUG is on; production refuses to start without 
 DEBUG          "1"/"true" turns on debug mode; off by default
 ALLOWED_HOSTS  comma separated; default "127.0.0.1,localhost" in debug, empty otherwise
 KAM_DATA_DIR   where the SQLite file lives (default: the working directory)
+CONN_MAX_AGE   seconds a database connection is kept for reuse (default 60; 0 closes it after
+               each request)
+REDIS_URL      the shared cache (e.g. redis://127.0.0.1:6379/0); unset: each process's memory
+KAM_BEHIND_PROXY  "1" (default): trust X-Forwarded-Proto and the right-most X-Forwarded-For,
+               which the reverse proxy in front must set; "0" when clients reach KAM directly
+
+``kam serve`` (production server, gunicorn, when DEBUG is off):
+KAM_WORKERS    worker processes (default 2)
+KAM_THREADS    threads per worker (default 4)
+KAM_TIMEOUT    seconds before a silent worker is restarted (default 60)
+
+Database connections: each gunicorn thread keeps at most one connection open (for CONN_MAX_AGE
+seconds), so one app server holds at most KAM_WORKERS x KAM_THREADS connections; n servers hold
+n x that. Keep the sum (plus cron jobs and a margin) below PostgreSQL's max_connections
+(default 100), or put PgBouncer in between.
+
+Several app servers behave as one when they share the database and REDIS_URL: sessions and the
+sign-in throttle live in the database, the cache in Redis. Without REDIS_URL each process has
+its own cache, which is right only for development and tests.
+
+Sign-in throttle (kam/web/auth.py): KAM_LOGIN_ACCOUNT_LIMIT failures per account (default 5)
+or KAM_LOGIN_ADDRESS_LIMIT per address (default 20) within KAM_LOGIN_WINDOW_MINUTES (default 15)
+lock further sign-ins for that account or address until the oldest of them ages out.
 """
 
 import os
@@ -13,8 +36,22 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number >= {minimum}, not {value!r}.")
+    return number
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -48,7 +85,10 @@ DATA_DIR = Path(os.environ.get("KAM_DATA_DIR", Path.cwd()))
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'kam.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        # Persistent connections are bounded by the server's threads (see the module doc);
+        # the health check replaces a connection the database closed meanwhile.
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -120,6 +160,36 @@ TEMPLATES = [
     }
 ]
 
+# Shared state lives in the database or Redis, never in one process, so several app servers
+# behave as one. Sessions: the database; with Redis in front of it (cached_db) when REDIS_URL
+# is set. Not cached_db on the local-memory cache: another process would keep serving a session
+# from its own memory after a sign-out elsewhere.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "kam",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    # One process's memory: development and tests only. Several servers need REDIS_URL.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# The production server (kam serve with DEBUG off): see the module doc for the connection rule.
+KAM_WORKERS = env_int("KAM_WORKERS", 2, minimum=1)
+KAM_THREADS = env_int("KAM_THREADS", 4, minimum=1)
+KAM_TIMEOUT = env_int("KAM_TIMEOUT", 60, minimum=1)
+
+# Sign-in throttle, counted in the database (kam.web.models.SignInFailure) so it holds across
+# servers: per account and per address, within a sliding window.
+KAM_LOGIN_ACCOUNT_LIMIT = env_int("KAM_LOGIN_ACCOUNT_LIMIT", 5, minimum=1)
+KAM_LOGIN_ADDRESS_LIMIT = env_int("KAM_LOGIN_ADDRESS_LIMIT", 20, minimum=1)
+KAM_LOGIN_WINDOW_MINUTES = env_int("KAM_LOGIN_WINDOW_MINUTES", 15, minimum=1)
+
 AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -151,6 +221,12 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+# Source maps are read by browser developer tools only; brotli at its best quality takes most of
+# collectstatic's minutes on them (5 MB of the API docs' maps), for no user's benefit.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    *Compressor.SKIP_COMPRESS_EXTENSIONS,
+    "map",
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -159,8 +235,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG and not TESTING
 CSRF_COOKIE_SECURE = not DEBUG and not TESTING
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
-# Trust X-Forwarded-Proto only behind a proxy that overwrites it (KAM_BEHIND_PROXY=0 otherwise).
-if env_bool("KAM_BEHIND_PROXY", True):
+# Trust X-Forwarded-Proto only behind a proxy that overwrites it (KAM_BEHIND_PROXY=0 otherwise);
+# the sign-in throttle then takes the client's address from X-Forwarded-For as well.
+KAM_BEHIND_PROXY = env_bool("KAM_BEHIND_PROXY", True)
+if KAM_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
