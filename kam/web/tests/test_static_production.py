@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core import checks
 from django.core.management import call_command
 from django.test import override_settings
-
 from whitenoise.compress import Compressor
 
 from kam.web.checks import MANIFEST_MISSING, MANIFEST_STALE
@@ -68,7 +67,9 @@ def test_collectstatic_writes_a_manifest_of_every_vendored_file(collected):
 def test_no_vendored_file_names_a_file_that_is_not_shipped():
     """The manifest storage follows ``sourceMappingURL`` and CSS ``url()``/``@import``: each
     must be a data: URI or a file that is here, or collectstatic fails."""
-    refs = re.compile(rb"sourceMappingURL=([^\s*'\"]+)|url\(\s*['\"]?([^'\")]+)|@import\s+['\"]([^'\"]+)")
+    refs = re.compile(
+        rb"sourceMappingURL=([^\s*'\"]+)|url\(\s*['\"]?([^'\")]+)|@import\s+['\"]([^'\"]+)"
+    )
     for f in VENDOR.iterdir():
         for match in refs.finditer(f.read_bytes()):
             target = next(g for g in match.groups() if g).decode()
