@@ -116,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kam.web.context_processors.company",
+                "kam.web.context_processors.notifications",
             ],
         },
     }
