@@ -6,6 +6,3 @@ class WebConfig(AppConfig):
     name = "kam.web"
     label = "web"
     verbose_name = _("Web interface")
-
-    def ready(self):
-        from kam.web import checks  # noqa: F401  (registers the deploy checks)

@@ -3,6 +3,7 @@ expiries and reminders), sent by ``kam daily``; marking them read."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import path
 from django.views.decorators.http import require_POST
 
 from kam.core.selectors import notifications_for
@@ -25,4 +26,11 @@ def notifications_read_view(request):
     raw = request.POST.getlist("id")
     ids = [int(v) for v in raw if v.isascii() and v.isdigit() and len(v) < 19] if raw else None
     notifications_mark_read(actor=request.user, ids=ids)
-    return redirect("notifications")
+    return redirect("notifications:list")
+
+
+app_name = "notifications"
+urlpatterns = [
+    path("", notifications_view, name="list"),
+    path("read/", notifications_read_view, name="read"),
+]

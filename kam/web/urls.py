@@ -1,13 +1,12 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from kam.web import notifications, views
+from kam.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
-    path("notifications/", notifications.notifications_view, name="notifications"),
-    path("notifications/read/", notifications.notifications_read_view, name="notifications_read"),
+    path("notifications/", include("kam.web.notifications")),
 ]

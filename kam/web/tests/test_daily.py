@@ -177,7 +177,7 @@ def test_a_bad_as_of_is_one_line(db, value, message):
 def test_notifications_page_shows_each_person_only_their_own(org, book, login, client):
     run_daily()
     mine = Notification.objects.filter(recipient=org.kam_anna).order_by("pk")
-    page = login(org.kam_anna).get(reverse("notifications"))
+    page = login(org.kam_anna).get(reverse("notifications:list"))
     html = page.content.decode()
     assert page.status_code == 200
     assert all(n.subject in html for n in mine)
@@ -186,20 +186,20 @@ def test_notifications_page_shows_each_person_only_their_own(org, book, login, c
     regional = Notification.objects.get(recipient=org.regional_north)
     client.logout()
     other = login(org.kam_sigrid)
-    html = other.get(reverse("notifications")).content.decode()
+    html = other.get(reverse("notifications:list")).content.decode()
     assert "Aurora" not in html
     # Sigrid cannot mark Anna's notifications read.
-    other.post(reverse("notifications_read"), {"id": [n.pk for n in mine]})
+    other.post(reverse("notifications:read"), {"id": [n.pk for n in mine]})
     assert Notification.objects.filter(recipient=org.kam_anna, read_at__isnull=True).count() == 2
     # Anna marks one read, then all; the regional manager's stays unread.
     client.logout()
     anna = login(org.kam_anna)
-    response = anna.post(reverse("notifications_read"), {"id": [mine[0].pk]})
+    response = anna.post(reverse("notifications:read"), {"id": [mine[0].pk]})
     assert response.status_code == 302
     assert Notification.objects.filter(recipient=org.kam_anna, read_at__isnull=True).count() == 1
-    anna.post(reverse("notifications_read"))
+    anna.post(reverse("notifications:read"))
     assert not Notification.objects.filter(recipient=org.kam_anna, read_at__isnull=True).exists()
-    assert 'class="kam-badge"' not in anna.get(reverse("notifications")).content.decode()
+    assert 'class="kam-badge"' not in anna.get(reverse("notifications:list")).content.decode()
     regional.refresh_from_db()
     assert regional.read_at is None
 
@@ -207,8 +207,8 @@ def test_notifications_page_shows_each_person_only_their_own(org, book, login, c
 def test_mark_read_refuses_get_and_ignores_junk_ids(org, book, login):
     run_daily()
     anna = login(org.kam_anna)
-    assert anna.get(reverse("notifications_read")).status_code == 405
-    response = anna.post(reverse("notifications_read"), {"id": ["x", "9" * 40, "²"]})
+    assert anna.get(reverse("notifications:read")).status_code == 405
+    response = anna.post(reverse("notifications:read"), {"id": ["x", "9" * 40, "²"]})
     assert response.status_code == 302
     assert Notification.objects.filter(read_at__isnull=True).count() == 3
 
@@ -220,11 +220,11 @@ def test_the_menu_counts_unread_in_one_query(org, book, login):
         html = anna.get(reverse("clients:list")).content.decode()
     hits = [q["sql"] for q in queries if "core_notification" in q["sql"]]
     assert len(hits) == 1
-    assert f'href="{reverse("notifications")}"' in html and ">2</span>" in html
+    assert f'href="{reverse("notifications:list")}"' in html and ">2</span>" in html
 
 
 def test_notifications_page_needs_login(client):
-    response = client.get(reverse("notifications"))
+    response = client.get(reverse("notifications:list"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from whitenoise.compress import Compressor
 
-from kam.web.checks import MANIFEST_MISSING, MANIFEST_STALE
+from kam.core.checks import MANIFEST_MISSING, MANIFEST_STALE
 
 pytestmark = pytest.mark.django_db
 

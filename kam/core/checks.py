@@ -1,5 +1,5 @@
 """Deploy checks (``kam check --deploy``): what would make production answer 500 that Django's own
-checks do not see.
+checks do not see. (Registered by kam.core's app config, the one every deployment loads.)
 
 With ``DEBUG`` off the static files are served from ``STATIC_ROOT`` through a manifest of
 fingerprinted names; a page that names a file the manifest lacks fails to render. So the manifest
