@@ -71,6 +71,8 @@ def test_no_vendored_file_names_a_file_that_is_not_shipped():
         rb"sourceMappingURL=([^\s*'\"]+)|url\(\s*['\"]?([^'\")]+)|@import\s+['\"]([^'\"]+)"
     )
     for f in VENDOR.iterdir():
+        if f.suffix not in {".js", ".css"}:
+            continue
         for match in refs.finditer(f.read_bytes()):
             target = next(g for g in match.groups() if g).decode()
             if target.startswith(("data:", "#", "http:", "https:", "//")):
