@@ -48,7 +48,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(out, sort_keys=True))
         elif already:
             self.stdout.write(
-                f"{day}: already done at {run.finished_at:%Y-%m-%d %H:%M} (--force runs it again)"
+                f"{day}: already done at {timezone.localtime(run.finished_at):%Y-%m-%d %H:%M} (--force runs it again)"
             )
         else:
             for name, summary in run.summary.items():
