@@ -21,3 +21,4 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         connection_created.connect(sqlite_functions, dispatch_uid="kam.core.sqlite_functions")
+        from kam.core import checks  # noqa: F401  (registers the deploy checks)

@@ -123,3 +123,65 @@ class AuditEntry(models.Model):
             else:
                 rows.append((field, None, value))
         return rows
+
+
+class Notification(models.Model):
+    """Something a person should look at (a review that is due, later expiries and reminders),
+    shown on their notifications page. ``key`` names the thing it is about (``keyflag:12``), so
+    the same notice is not sent twice on one day (``notification_send``)."""
+
+    class Kind(models.TextChoices):
+        REVIEW_DUE = "review_due", _("Review due")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    subject = models.CharField(_("subject"), max_length=300)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    key = models.CharField(_("about"), max_length=100)
+    created_on = models.DateField(_("created on"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "key", "created_on"], name="notification_once_a_day"
+            )
+        ]
+        indexes = [
+            # The unread count in every page's menu.
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.kind} {self.key} {self.created_on}"
+
+
+class DailyRun(models.Model):
+    """One run of ``kam daily`` for one day: a second run that day reports it and does nothing
+    (unless forced). ``finished_at`` stays empty while a step has failed."""
+
+    day = models.DateField(_("day"), unique=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("daily run")
+        verbose_name_plural = _("daily runs")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return str(self.day)

@@ -1,6 +1,8 @@
 """Reads shared by every app."""
 
-from kam.core.models import AuditEntry, CurrencyRate
+from django.db.models import QuerySet
+
+from kam.core.models import AuditEntry, CurrencyRate, Notification
 from kam.core.money import RateTable
 from kam.core.services import company_settings
 
@@ -18,3 +20,14 @@ def audit_for(instance) -> list[AuditEntry]:
             entity=instance._meta.label_lower, entity_id=str(instance.pk)
         ).select_related("actor")
     )
+
+
+def notifications_for(*, user, unread: bool = False) -> QuerySet[Notification]:
+    """The user's own notifications, newest first (nobody reads another's)."""
+    qs = Notification.objects.filter(recipient=user)
+    return qs.filter(read_at__isnull=True) if unread else qs
+
+
+def notifications_unread_count(*, user) -> int:
+    """For the menu on every page: one COUNT over the unread index."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,12 +1,20 @@
-"""Writes shared by every app: the audit record, company settings, currency rates."""
+"""Writes shared by every app: the audit record, company settings, currency rates,
+notifications and the daily run."""
 
+import logging
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from kam.core.models import AuditEntry, CompanySettings, CurrencyRate
+from kam.core.bounds import check_text
+from kam.core.models import AuditEntry, CompanySettings, CurrencyRate, DailyRun, Notification
+
+log = logging.getLogger(__name__)
 
 
 def _jsonable(value: Any) -> Any:
@@ -87,3 +95,83 @@ def currency_rate_set(*, actor, currency: str, valid_from: date, rate: Decimal) 
         changes={"rate": rate},
     )
     return obj
+
+
+@transaction.atomic
+def notification_send(
+    *,
+    recipient,
+    kind: str,
+    key: str,
+    subject: str,
+    link: str = "",
+    on: date | None = None,
+    once: bool = False,
+) -> Notification | None:
+    """Tell ``recipient`` about ``key`` (what it is about, e.g. ``keyflag:12``). At most one per
+    recipient, kind and key a day (a rerun creates nothing); with ``once`` at most one ever.
+    Returns the new notification, or None when it was already sent (or the person is gone)."""
+    if recipient is None or not recipient.is_active:
+        return None
+    if kind not in Notification.Kind.values:
+        raise ValidationError({"kind": _("Unknown notification kind %(kind)s.") % {"kind": kind}})
+    on = on or timezone.localdate()
+    sent = Notification.objects.filter(recipient=recipient, kind=kind, key=key)
+    if not once:
+        sent = sent.filter(created_on=on)
+    if sent.exists():
+        return None
+    item = Notification(
+        recipient=recipient,
+        kind=kind,
+        key=key,
+        subject=check_text(subject, field="subject")[:300],
+        link=check_text(link, field="link"),
+        created_on=on,
+    )
+    item.full_clean(validate_unique=False)
+    obj, created = Notification.objects.get_or_create(
+        recipient=recipient,
+        kind=kind,
+        key=key,
+        created_on=on,
+        defaults={"subject": item.subject, "link": item.link},
+    )
+    return obj if created else None
+
+
+@transaction.atomic
+def notifications_mark_read(*, actor, ids: list[int] | None = None) -> int:
+    """Mark the actor's own notifications read (``ids``, or all). Another person's ids are
+    ignored, as if they did not exist. Returns how many changed."""
+    qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
+
+
+def daily_run_perform(*, as_of: date, force: bool = False) -> tuple[DailyRun, bool]:
+    """Run every step of ``kam daily`` for ``as_of`` (see kam/core/daily.py). Returns the run
+    and whether it was already done that day (then nothing runs, unless ``force``: the steps
+    are idempotent, so a forced rerun creates no duplicates either). Each step runs in its own
+    transaction; a failing one is recorded in the summary (``error``) and leaves the run
+    unfinished, so the next run retries it, while the other steps still do their work."""
+    from kam.core.daily import daily_steps, run_step
+
+    run, _created = DailyRun.objects.get_or_create(day=as_of)
+    if run.finished_at is not None and not force:
+        return run, True
+    summary: dict[str, Any] = {}
+    failed = False
+    for step in daily_steps():
+        try:
+            with transaction.atomic():
+                summary[step.name] = run_step(step, as_of=as_of, force=force)
+        except Exception as exc:  # one step's failure must not stop the others
+            log.debug("kam daily: step %s failed", step.name, exc_info=True)
+            summary[step.name] = {"error": f"{type(exc).__name__}: {exc}".splitlines()[0]}
+            failed = True
+    run.summary = summary
+    run.finished_at = None if failed else timezone.now()
+    run.save(update_fields=["summary", "finished_at"])
+    return run, False

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from kam.web import auth, views
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("login/", auth.sign_in, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path("notifications/", include("kam.web.notifications")),
 ]

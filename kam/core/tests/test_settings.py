@@ -69,11 +69,41 @@ def test_debug_stays_off_for_false_like_values(tmp_path, value):
     assert result.stdout.strip() == "False", result.stderr
 
 
+def collect_static(root: Path) -> None:
+    """What the operator's ``kam collectstatic`` writes, into ``root``, in this process: the
+    production storage, only not compressing JavaScript and maps (a minute of CPU for Swagger
+    UI and ReDoc, and no part of what the check looks at)."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import override_settings
+    from whitenoise.compress import Compressor
+
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    skip = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "js", "map"]
+    with override_settings(
+        STATIC_ROOT=root, STORAGES=storages, WHITENOISE_SKIP_COMPRESS_EXTENSIONS=skip
+    ):
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
 def test_deploy_check_reports_no_issues(tmp_path):
+    collect_static(tmp_path / "staticfiles")  # STATIC_ROOT's default under KAM_DATA_DIR
     result = run(["-m", "django", "check", "--deploy"], tmp_path, **production_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
     assert "WARNING" not in result.stdout + result.stderr
+
+
+def test_deploy_check_fails_before_collectstatic(tmp_path):
+    """Issue 7 §1: without collected static files every page answers 500 with DEBUG off; the
+    deploy check says so (it used to report no issues)."""
+    result = run(["-m", "django", "check", "--deploy"], tmp_path, **production_env())
+    assert result.returncode != 0
+    assert "kam.E001" in result.stderr + result.stdout
+    assert "collectstatic" in result.stderr + result.stdout
 
 
 def test_deploy_check_catches_a_weak_secret_key(tmp_path):

@@ -113,3 +113,88 @@ def test_sign_in_filter_list_and_open_card(org, aurora, live_server, browser_pag
     )
     assert len(bars) == 24
     assert bars[-1] == 1000
+
+
+# Every securitypolicyviolation the page raises, kept before any of its own scripts run.
+WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(
+    `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`
+  );
+});
+"""
+
+
+def _sign_in(page, base, username):
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def _canvas_painted(page, canvas_id):
+    page.wait_for_function(
+        f"() => window.Chart && Chart.getChart(document.getElementById('{canvas_id}'))"
+    )
+    return page.evaluate(
+        """(id) => {
+            const c = document.getElementById(id);
+            const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let n = 0;
+            for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
+            return n;
+        }""",
+        canvas_id,
+    )
+
+
+def test_pages_render_under_the_content_security_policy(org, aurora, live_server, browser_page):
+    """Issue 7 §2: with the policy on, the home page, a client card with its chart, the radar
+    with its Pareto chart, the language switch and the API docs work, and the browser reports no
+    violation and no console error."""
+    page = browser_page
+    base = live_server.url
+    errors = []
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(f"{m.location.get('url')}: {m.text}")
+            # The admin and Swagger UI link no icon, so the browser asks for /favicon.ico: a 404.
+            if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.add_init_script(WATCH_CSP)
+    seen = {}
+
+    def visit(path, ready):
+        response = page.goto(f"{base}{path}")
+        assert response.status == 200, path
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        ready()
+        seen[path] = page.evaluate("() => window.__cspViolations")
+
+    _sign_in(page, base, "director")
+    visit("/", lambda: page.wait_for_load_state("networkidle"))
+    visit(f"/clients/{aurora.pk}/", lambda: None)
+    assert _canvas_painted(page, "account-chart") > 1000
+    page.wait_for_selector("#why-key *")  # the htmx-loaded panel arrived
+    visit("/radar/", lambda: None)
+    assert _canvas_painted(page, "radar-pareto") > 1000
+    visit("/api/docs", lambda: page.wait_for_selector(".swagger-ui .opblock"))
+    visit("/admin/", lambda: page.wait_for_selector("#content"))
+    assert {path: v for path, v in seen.items() if v} == {}
+    assert errors == []
+
+    # The language switch submits on change: through kam.js, not an inline handler.
+    page.goto(f"{base}/")
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "lv")
+    assert page.locator("html").get_attribute("lang") == "lv"
+    seen["language"] = page.evaluate("() => window.__cspViolations")
+
+    assert {path: v for path, v in seen.items() if v} == {}
+    assert errors == []
