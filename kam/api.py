@@ -100,9 +100,9 @@ def document_errors(schema: dict) -> dict:
         for operation in methods.values():
             responses = operation.setdefault("responses", {})
             for status, description in ERROR_RESPONSES.items():
-                responses.setdefault(
-                    str(status), {"description": description, "content": copy.deepcopy(body)}
-                )
+                # ninja keys responses by int; one an endpoint declares itself stays as it is.
+                if status not in responses and str(status) not in responses:
+                    responses[status] = {"description": description, "content": copy.deepcopy(body)}
     return schema
 
 
