@@ -101,16 +101,20 @@ class RequestGuardMiddleware:
         if errors:
             return self.invalid(request, 400, errors)
         try:
-            if request.content_type in FORM_TYPES:
+            if _is_api(request):
+                # The API reads every body as JSON, whatever its content type; reading it here
+                # first is also where Django enforces its size limit. (Parsing a multipart body
+                # as a form here would consume the stream the API's parser then reads.)
+                if request.body:
+                    return self.check_json(request)
+            elif request.content_type in FORM_TYPES and request.method == "POST":
                 # Form fields only: Django keeps uploaded files out of the size limit, and they
-                # stay unread here (request.POST parses them to temporary files at most).
-                errors = _bad_parameters(request.POST, "form") if request.method == "POST" else []
+                # are parsed as they would be for the view, at most to temporary files.
+                errors = _bad_parameters(request.POST, "form")
                 if errors:
                     return self.invalid(request, 400, errors)
-            # Reading the body is where Django enforces its size limit; the API's views read
-            # it anyway, and it is read once (Django keeps it).
-            elif request.body and _is_api(request):
-                return self.check_json(request)
+            else:
+                request.body  # noqa: B018 -- where Django enforces its size limit
         except RequestDataTooBig:
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             return _error(

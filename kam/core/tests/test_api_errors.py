@@ -229,3 +229,12 @@ def test_a_missing_slash_under_api_still_redirects(org, login):
 def test_pages_keep_their_html_404(org, login):
     response = login(org.director).get("/no-such-page/")
     assert response.status_code == 404 and not is_json(response)
+
+
+def test_a_form_post_to_the_api_is_400_not_500(org, book, login):
+    # The API reads JSON; a browser form (multipart) posted to it must not break the body read.
+    response = login(org.director).post(
+        f"/api/clients/{book.pk}/contacts", {"first_name": "Ilze", "last_name": "Ozola"}
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
