@@ -2,13 +2,19 @@
 
 Auth: the browser's session (with CSRF on writes) or ``Authorization: Bearer <token>`` for
 scripts (``kam token create USER``). Errors are JSON ``{"code": ..., "message": ...}`` with a
-stable code; validation errors add ``"errors"`` naming each bad field.
+stable code; validation errors add ``"errors"`` naming each bad field. The OpenAPI schema
+documents that error body (``ErrorOut``) for every error status on every operation, so clients
+and fuzzers agree with the server; kam/core/middleware.py answers the same JSON for what never
+reaches a route (an unknown path, a NUL in the query, an over-size body).
 """
 
+import copy
+import decimal
 import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -17,6 +23,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from kam.core.schemas import ErrorOut
 from kam.org.services import api_token_authenticate
 
 logger = logging.getLogger("kam.api")
@@ -59,7 +66,47 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
-api = NinjaAPI(
+# The error statuses any operation may answer, with the ErrorOut body (kam/core/schemas.py).
+ERROR_RESPONSES = {
+    400: "Bad request: the body is not JSON, or a parameter holds a control character.",
+    401: "Not signed in: no session and no valid bearer token.",
+    403: "Signed in, but not allowed (or a session write without a valid CSRF token).",
+    404: "No such record, or not yours: the answer is the same.",
+    409: "Conflict: the record changed since you read it.",
+    413: "The request body is over the size limit.",
+    422: "Invalid input: `errors` names each bad field and where it was.",
+    429: "Too many requests: wait and try again.",
+}
+
+
+class KamAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_errors(schema)
+
+
+def document_errors(schema: dict) -> dict:
+    """Add ErrorOut (and what it refers to) to the components and every error status to every
+    operation that does not document it already: one place instead of each endpoint's
+    ``response=`` naming eight codes."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    error_schema = ErrorOut.model_json_schema(
+        ref_template="#/components/schemas/{model}", by_alias=True
+    )
+    components.update(error_schema.pop("$defs", {}))
+    components["ErrorOut"] = error_schema
+    body = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in ERROR_RESPONSES.items():
+                # ninja keys responses by int; one an endpoint declares itself stays as it is.
+                if status not in responses and str(status) not in responses:
+                    responses[status] = {"description": description, "content": copy.deepcopy(body)}
+    return schema
+
+
+api = KamAPI(
     title="KAM API",
     version="1",
     description="Key-account management. Every list and detail is scoped to what the caller "
@@ -126,6 +173,27 @@ def invalid_data(request, exc):
     return error(request, 422, "invalid", _("The data is not valid."), errors=errors)
 
 
+@api.exception_handler(decimal.InvalidOperation)
+@api.exception_handler(DataError)
+def out_of_range(request, exc):
+    # A number the database cannot store (a DecimalField's digits, an integer column) that got
+    # past the service's checks: the caller's input, so 422, never a 500. Logged, since the
+    # service should have said which field.
+    logger.warning("API value out of range on %s %s: %s", request.method, request.path, exc)
+    return error(
+        request,
+        422,
+        "invalid",
+        _("A value is outside what can be stored."),
+        errors=[],
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request, exc):
+    return error(request, 413, "too_large", _("The request body is over the size limit."))
+
+
 HTTP_ERROR_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -133,6 +201,7 @@ HTTP_ERROR_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    413: "too_large",
     429: "throttled",
 }
 

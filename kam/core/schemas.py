@@ -1,4 +1,4 @@
-"""API pieces every app shares: exact decimals for money, and pagination."""
+"""API pieces every app shares: exact decimals for money, pagination, and the error format."""
 
 from decimal import Decimal
 from typing import Annotated, Any
@@ -6,6 +6,8 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 from pydantic import PlainSerializer, WithJsonSchema
+
+from kam.core.bounds import MAX_PAGE, MAX_PAGE_SIZE, clamp_page
 
 # Decimals (money, quantities) leave the API as exact strings ("1234.50"), never floats, so that
 # no client rounds them; fixed-point formatting also keeps a zero from coming out as "0E-10".
@@ -19,14 +21,16 @@ Money = ExactDecimal
 
 
 PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
 
 
 class Pages(PaginationBase):
-    """``?page=1&page_size=50``; a page_size over 200 is a 422, not silently cut."""
+    """``?page=1&page_size=50``; a page_size over 200 is a 422, not silently cut.
+
+    A page past the last is empty; a page number over ``MAX_PAGE`` reads as ``MAX_PAGE`` (the
+    answer's ``page`` says so), so no number becomes an OFFSET the database cannot take."""
 
     class Input(Schema):
-        page: int = Field(1, ge=1)
+        page: int = Field(1, ge=1, description=f"Numbers over {MAX_PAGE:,} read as {MAX_PAGE:,}.")
         page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
     class Output(Schema):
@@ -36,10 +40,30 @@ class Pages(PaginationBase):
         page_size: int
 
     def paginate_queryset(self, queryset, pagination: Input, request, **params):
-        offset = (pagination.page - 1) * pagination.page_size
+        page = clamp_page(pagination.page)
+        offset = (page - 1) * pagination.page_size
         return {
             "items": list(queryset[offset : offset + pagination.page_size]),
             "count": queryset.count(),
-            "page": pagination.page,
+            "page": page,
             "page_size": pagination.page_size,
         }
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+class ErrorDetail(Schema):
+    field: str = Field(description='The field or parameter, dotted for nested ones ("" if none).')
+    # "in" is a Python keyword: the attribute is ``in_``, the JSON name ``in``.
+    in_: str = Field(alias="in", description="Where it was: query, path, body (or empty).")
+    message: str
+
+
+class ErrorOut(Schema):
+    """Every error the API answers: a stable machine-readable ``code`` and a human ``message``;
+    a validation error adds ``errors``, one per bad field."""
+
+    code: str = Field(examples=["not_found"])
+    message: str
+    errors: list[ErrorDetail] | None = None

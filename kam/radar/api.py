@@ -9,6 +9,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from kam.core.bounds import MAX_PAGE, clamp_date, clamp_page
 from kam.core.schemas import MAX_PAGE_SIZE, PAGE_SIZE
 from kam.radar import selectors, services
 from kam.radar.models import Band, Definition, PartnerDisclosure
@@ -193,8 +194,13 @@ class PortfolioQuery(Schema):
     abc: Literal["", "A", "B", "C"] = ""
     owner: int | None = None
     sort: Literal[tuple(ROW_SORTS)] = DEFAULT_SORT  # type: ignore[valid-type]
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, description=f"Numbers over {MAX_PAGE:,} read as {MAX_PAGE:,}.")
     page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+
+    def model_post_init(self, context) -> None:
+        # Reads answer for the nearest page and date that make sense (kam.core.bounds).
+        self.page = clamp_page(self.page)
+        self.as_of = clamp_date(self.as_of)
 
     def selector_kwargs(self) -> dict:
         return {
@@ -277,18 +283,19 @@ def portfolio(request, q: Query[PortfolioQuery]):
 @router.get("/concentration", response=ConcentrationOut, summary="Pareto, ABC, top-N, HHI")
 def concentration(request, q: Query[ConcentrationQuery]):
     return selectors.radar_concentration(
-        user=request.user, level=q.level, unit_id=q.unit, as_of=q.as_of
+        user=request.user, level=q.level, unit_id=q.unit, as_of=clamp_date(q.as_of)
     )
 
 
 @router.get("/accounts/{account_id}/why", response=list[EvidenceOut], summary="Why key")
 def why(request, account_id: int, as_of: date | None = None):
-    return selectors.why_key(user=request.user, account=account_id, as_of=as_of)
+    return selectors.why_key(user=request.user, account=account_id, as_of=clamp_date(as_of))
 
 
 @router.get("/history", response=list[StatusChangeOut], summary="Key-status changes")
 def history(request, q: Query[HistoryQuery]):
-    return selectors.key_history(user=request.user, level=q.level, account=q.account, since=q.since)
+    since = clamp_date(q.since)
+    return selectors.key_history(user=request.user, level=q.level, account=q.account, since=since)
 
 
 @router.get("/settings", response=SettingsOut, summary="Radar criteria")

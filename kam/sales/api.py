@@ -10,6 +10,7 @@ from ninja import Query, Router
 from ninja.pagination import paginate
 
 from kam.clients.selectors import account_get
+from kam.core.bounds import clamp_date
 from kam.core.money import quantize
 from kam.core.schemas import Pages
 from kam.core.services import company_settings
@@ -46,7 +47,7 @@ def account_monthly(request, client_id: int, filters: Query[MonthlySeriesFilters
     series = selectors.account_monthly_series(
         account=account,
         months=filters.months,
-        until=filters.until or timezone.localdate(),
+        until=clamp_date(filters.until) or timezone.localdate(),
     )
     return {
         "client": {"id": account.pk, "name": account.legal_name},
