@@ -360,10 +360,9 @@ def main() -> None:
     call_command("migrate", verbosity=0)
 
     from kam.clients.models import Account
-    from kam.core.services import company_settings
+    from kam.core.selectors import company_settings
     from kam.org.models import Role, User
     from kam.radar import selectors as radar
-    from kam.radar.services import radar_settings
     from kam.sales.models import ClientMonth, ClientRunningTotal, FirstPurchase, SalesLine
 
     vendor = connection.vendor
@@ -398,7 +397,7 @@ def main() -> None:
     director = User.objects.filter(role=Role.DIRECTOR, is_active=True).order_by("pk").first()
     if director is None:
         sys.exit("no active director in the database: build it with kam demo")
-    settings = radar_settings()
+    settings = radar.radar_settings()
     crit = radar.criteria_of(settings)
     period = radar._period(as_of, settings, company_settings().fiscal_year_start_month)
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models, transaction
 
 from kam.core.models import AuditEntry, CompanySettings, CurrencyRate
+from kam.core.selectors import company_settings
 
 
 def _jsonable(value: Any) -> Any:
@@ -54,14 +55,6 @@ def model_changes(instance: models.Model, data: dict[str, Any]) -> dict[str, lis
             changed[field] = [old, new]
             setattr(instance, field, new)
     return changed
-
-
-def company_settings() -> CompanySettings:
-    """The company's one settings row, created with defaults on first use."""
-    obj = CompanySettings.objects.order_by("pk").first()
-    if obj is None:
-        obj, _ = CompanySettings.objects.get_or_create(pk=1)
-    return obj
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ from kam.radar.models import (
     SnapshotRun,
     WalletEstimate,
 )
+from kam.radar.selectors import radar_settings, snapshot_rows
 
 SETTINGS_FIELDS = {
     f.name
@@ -52,15 +53,6 @@ class SettingsConflict(Exception):
                 "reload and apply your change again."
             )
         )
-
-
-def radar_settings() -> RadarSettings:
-    """The company's one radar settings row, created with defaults on first use."""
-    obj = RadarSettings.objects.order_by("pk").first()
-    if obj is None:
-        obj, _created = RadarSettings.objects.get_or_create(pk=1)
-        obj.refresh_from_db()  # the database's decimals, the same as every later read
-    return obj
 
 
 def may_edit_settings(user) -> bool:
@@ -292,8 +284,6 @@ def _snapshot_allowed(actor) -> bool:
 def radar_snapshot_take(*, actor, period_end: date) -> int:
     """History: store every client's key status at every level on ``period_end``. Taking it
     again for the same day replaces that day's rows. Returns the rows stored."""
-    from kam.radar.selectors import snapshot_rows  # the engine lives with the reads
-
     if not _snapshot_allowed(actor):
         raise PermissionDenied(_("Only management may take radar snapshots."))
     rows = snapshot_rows(as_of=period_end)

@@ -42,6 +42,7 @@ from kam.radar.selectors import (
     key_history,
     latest_wallet,
     radar_portfolio,
+    radar_settings,
     why_key,
 )
 
@@ -468,7 +469,7 @@ def settings_view(request):
     """The radar's criteria: everyone signed in reads them, a director or administrator saves
     them (403 for others). A save from a form opened before someone else's save is refused
     (``version``), so no change is lost silently."""
-    current = services.radar_settings()
+    current = radar_settings()
     may_edit = services.may_edit_settings(request.user)
     if request.method == "POST":
         if not may_edit:

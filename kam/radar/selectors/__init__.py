@@ -13,6 +13,7 @@ Public interface (what views, the API, the CLI and exports build on)::
     department_units(user) -> QuerySet[Department]      # departments the user may pick
     manager_units(user) -> QuerySet[User]               # people the user may pick
     snapshot_rows(*, as_of) -> list[KeyStatusSnapshot]  # unsaved; used by radar_snapshot_take
+    radar_settings() -> RadarSettings                   # the criteria (one row; defaults once)
     latest_wallet(*, user, account) -> WalletEstimate | None  # the one the radar uses today
     wallet_currencies() -> list[str]                    # base first, then those with a rate
 
@@ -71,6 +72,7 @@ from kam.radar.selectors.evidence import _manual
 from kam.radar.selectors.figures import _period
 from kam.radar.selectors.history import key_history, snapshot_rows
 from kam.radar.selectors.portfolio import radar_concentration, radar_portfolio, why_key
+from kam.radar.selectors.settings import radar_settings
 from kam.radar.selectors.types import (
     ANY_BAND,
     DEFAULT_SORT,
@@ -133,6 +135,7 @@ __all__ = [
     "manager_units",
     "radar_concentration",
     "radar_portfolio",
+    "radar_settings",
     "scoreboard",
     "snapshot_rows",
     "unit_choices",

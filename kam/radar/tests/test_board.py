@@ -14,9 +14,14 @@ from hypothesis.extra.django import TestCase
 
 from kam.radar import rules
 from kam.radar.models import Level
-from kam.radar.selectors import LEVEL_DEFINITIONS, NO_OWNER, OVER_LIMIT, radar_portfolio
+from kam.radar.selectors import (
+    LEVEL_DEFINITIONS,
+    NO_OWNER,
+    OVER_LIMIT,
+    radar_portfolio,
+    radar_settings,
+)
 from kam.radar.selectors.evidence import _first_buyers
-from kam.radar.services import radar_settings
 from kam.sales.models import FirstPurchase
 from kam.testing import build_org, make_account, make_product, make_sale, make_sales
 
