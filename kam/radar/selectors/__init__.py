@@ -69,7 +69,7 @@ private steps through it).
 from kam.radar.selectors.board import Board, PageQuery, scoreboard
 from kam.radar.selectors.engine import _concentration, _Engine, criteria_of
 from kam.radar.selectors.evidence import _manual
-from kam.radar.selectors.figures import _period
+from kam.radar.selectors.figures import _period, month_end
 from kam.radar.selectors.history import key_history, snapshot_rows
 from kam.radar.selectors.portfolio import radar_concentration, radar_portfolio, why_key
 from kam.radar.selectors.settings import radar_settings
@@ -133,6 +133,7 @@ __all__ = [
     "key_history",
     "latest_wallet",
     "manager_units",
+    "month_end",
     "radar_concentration",
     "radar_portfolio",
     "radar_settings",

@@ -30,9 +30,10 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from kam.clients.models import Account
+from kam.core.periods import add_months
 from kam.radar import rules
 from kam.radar.models import Level
-from kam.sales.selectors import add_months, running_totals_of, running_totals_sql
+from kam.sales.selectors import running_totals_of, running_totals_sql
 
 CENTS = Decimal("0.01")
 ZERO = Decimal(0)

@@ -4,6 +4,9 @@ trend. The per-client sums themselves come from the running totals (``board``)."
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
+
+from kam.core.periods import add_months, month_last_day, months_between
 from kam.radar import rules
 from kam.radar.models import RadarSettings
 
@@ -19,5 +22,10 @@ class _Period:
 
 def _period(as_of: date, s: RadarSettings, fiscal_start_month: int) -> _Period:
     first, last = rules.period_months(as_of, s.period, fiscal_start_month)
-    l12 = rules.add_months(last, -11)
-    return _Period(first, last, rules.months_between(first, last), l12, rules.add_months(l12, -12))
+    l12 = add_months(last, -11)
+    return _Period(first, last, months_between(first, last), l12, add_months(l12, -12))
+
+
+def month_end(month: date) -> date:
+    """The radar's as-of date for a month: its last day, or today while it is still running."""
+    return min(month_last_day(month), timezone.localdate())
