@@ -139,6 +139,12 @@ def require(
     raise PermissionDenied(RULES[action].denied)
 
 
+def holders(action: Action) -> Q:
+    """People (a Q over ``User``) whose own role allows ``action``: the CLI picks its operator
+    with it. Deputyships are not counted here; ``can`` counts them."""
+    return Q(is_active=True) & (Q(role__in=sorted(RULES[action].roles)) | Q(is_superuser=True))
+
+
 def scope(user: User | None, action: Action = Action.CLIENT_VIEW, *, prefix: str = "") -> Q | None:
     """The rows (clients reached by ``prefix``) on which ``user`` may do ``action``.
 
