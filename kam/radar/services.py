@@ -23,7 +23,7 @@ from kam.core.models import AuditEntry
 from kam.core.money import UnknownRate
 from kam.core.selectors import rate_table
 from kam.core.services import audit_record, model_changes
-from kam.org.policy import Action, can, require
+from kam.org.policy import Action, require
 from kam.radar.models import (
     MANUAL_DEFINITIONS,
     CompetenceConsultation,
@@ -56,11 +56,6 @@ class SettingsConflict(Exception):
                 "reload and apply your change again."
             )
         )
-
-
-def may_edit_settings(user) -> bool:
-    """The policy's answer (``Action.RADAR_SETTINGS_EDIT``): what the criteria page shows."""
-    return can(user, Action.RADAR_SETTINGS_EDIT)
 
 
 @transaction.atomic
@@ -278,17 +273,11 @@ def key_flag_clear(*, actor, account: Account | int, definition: str) -> bool:
     return True
 
 
-def _snapshot_allowed(actor) -> bool:
-    # None is the system (``kam daily``, the CLI without --user, the demo); a person asks the
-    # policy (``Action.RADAR_SNAPSHOT_TAKE``).
-    return actor is None or can(actor, Action.RADAR_SNAPSHOT_TAKE)
-
-
 @transaction.atomic
 def radar_snapshot_take(*, actor, period_end: date) -> int:
     """History: store every client's key status at every level on ``period_end``. Taking it
     again for the same day replaces that day's rows. Returns the rows stored."""
-    if not _snapshot_allowed(actor):
+    if actor is not None:  # None is the system: `kam daily`, the CLI without --user, the demo
         require(actor, Action.RADAR_SNAPSHOT_TAKE)
     rows = snapshot_rows(as_of=period_end)
     KeyStatusSnapshot.objects.filter(period_end=period_end).delete()
