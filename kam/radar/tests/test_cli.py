@@ -77,22 +77,26 @@ def test_unit_at_company_level_says_which_level(org, book):
         run("--level", "company", "--unit", str(org.north.pk))
 
 
-def _exit(argv: list[str], capsys) -> tuple[int, str]:
+def _exit(argv: list[str], capsys, monkeypatch) -> tuple[int, str]:
     """Run the command as the shell does (``kam radar ...``): exit status and stderr."""
+    from django.db import connections
+
     from kam.radar.management.commands.radar import Command
 
+    # run_from_argv closes the connections when done: the test's transaction needs its own.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
     with pytest.raises(SystemExit) as exc:
         Command().run_from_argv(["kam", "radar", *argv])
     return exc.value.code, capsys.readouterr().err
 
 
-def test_cli_errors_exit_1_with_one_line_and_no_traceback(org, book, capsys):
+def test_cli_errors_exit_1_with_one_line_and_no_traceback(org, book, capsys, monkeypatch):
     for argv in (
         ["--user", "kam_anna", "--level", "manager", "--unit", str(org.kam_sigrid.pk)],
         ["--level", "department", "--unit", "999999"],
         ["--user", "kam_anna", "--snapshot", "--as-of", "2025-06-30"],
     ):
-        code, err = _exit(argv, capsys)
+        code, err = _exit(argv, capsys, monkeypatch)
         assert code == 1, argv
         assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
 
