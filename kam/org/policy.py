@@ -5,6 +5,8 @@ Two questions, answered for every app by the same rules:
 - ``can(user, action, obj=None)`` / ``require(...)``: may this user do ``action`` (to ``obj``)?
 - ``scope(user, action, prefix=...)``: on which rows? (a ``Q`` over the client reached by
   ``prefix``, or None for "all of them").
+- ``holders(action)``: which people hold the action by their own role (a ``Q`` over users; the
+  CLI picks its default operator with it).
 
 An action is allowed when the user's **role** is in the action's roles *and*, for an action on
 a client (or on something that hangs off one), the client lies in the user's **scope** for the
