@@ -256,7 +256,9 @@ def radar_checksum(portfolio) -> dict:
 # --- where the radar's time goes ---------------------------------------------------------------
 
 # (module that looks the name up, name) -> label. The selectors are a package: each step is
-# wrapped where it is called from.
+# wrapped where it is called from. The breakdown is a profiler: it reaches the selectors' own
+# steps through their modules on purpose (kam.radar.selectors exports public names only), and
+# says so when a step is renamed.
 STEPS = {
     ("engine", "_manual"): "flags, wallets, records, innovators (_manual)",
     ("engine", "scoreboard"): "the scoreboard statement: judge every client in SQL (scoreboard)",
@@ -275,7 +277,7 @@ def breakdown(radar, director, as_of, runs: int, limit: int | None) -> dict[str,
     methods = {"accounts", "row"}
     targets = {}
     for (module, name), _label in STEPS.items():
-        owner = radar._Engine if name in methods else modules[module]
+        owner = engine._Engine if name in methods else modules[module]
         if not hasattr(owner, name):
             print(f"(no breakdown: kam.radar.selectors no longer has {name})")
             return {}
@@ -360,10 +362,8 @@ def main() -> None:
     call_command("migrate", verbosity=0)
 
     from kam.clients.models import Account
-    from kam.core.services import company_settings
     from kam.org.models import Role, User
     from kam.radar import selectors as radar
-    from kam.radar.services import radar_settings
     from kam.sales.models import ClientMonth, ClientRunningTotal, FirstPurchase, SalesLine
 
     vendor = connection.vendor
@@ -398,9 +398,9 @@ def main() -> None:
     director = User.objects.filter(role=Role.DIRECTOR, is_active=True).order_by("pk").first()
     if director is None:
         sys.exit("no active director in the database: build it with kam demo")
-    settings = radar_settings()
+    settings = radar.radar_settings()
     crit = radar.criteria_of(settings)
-    period = radar._period(as_of, settings, company_settings().fiscal_year_start_month)
+    period = radar.radar_period(as_of=as_of)
 
     print()
     print(f"database      {vendor} {connection.settings_dict['NAME']}")

@@ -2,9 +2,19 @@
 
 from django.db.models import QuerySet
 
-from kam.core.models import AuditEntry, CurrencyRate, Notification
+from kam.core.models import AuditEntry, CompanySettings, CurrencyRate, Notification
 from kam.core.money import RateTable
-from kam.core.services import company_settings
+
+
+def company_settings() -> CompanySettings:
+    """The company's one settings row, created with defaults on first use.
+
+    A read (selectors), though it may insert the defaults row once: services import it from
+    here, never the other way round."""
+    obj = CompanySettings.objects.order_by("pk").first()
+    if obj is None:
+        obj, _ = CompanySettings.objects.get_or_create(pk=1)
+    return obj
 
 
 def rate_table() -> RateTable:

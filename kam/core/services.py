@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kam.core.bounds import check_text
 from kam.core.models import AuditEntry, CompanySettings, CurrencyRate, DailyRun, Notification
+from kam.core.selectors import company_settings
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +63,6 @@ def model_changes(instance: models.Model, data: dict[str, Any]) -> dict[str, lis
             changed[field] = [old, new]
             setattr(instance, field, new)
     return changed
-
-
-def company_settings() -> CompanySettings:
-    """The company's one settings row, created with defaults on first use."""
-    obj = CompanySettings.objects.order_by("pk").first()
-    if obj is None:
-        obj, _ = CompanySettings.objects.get_or_create(pk=1)
-    return obj
 
 
 @transaction.atomic

@@ -5,6 +5,8 @@ Two questions, answered for every app by the same rules:
 - ``can(user, action, obj=None)`` / ``require(...)``: may this user do ``action`` (to ``obj``)?
 - ``scope(user, action, prefix=...)``: on which rows? (a ``Q`` over the client reached by
   ``prefix``, or None for "all of them").
+- ``holders(action)``: which people hold the action by their own role (a ``Q`` over users; the
+  CLI picks its default operator with it).
 
 An action is allowed when the user's **role** is in the action's roles *and*, for an action on
 a client (or on something that hangs off one), the client lies in the user's **scope** for the
@@ -137,6 +139,12 @@ def require(
     if obj is not None and not can(user, Action.CLIENT_VIEW, obj, prefix=prefix):
         raise Http404(_("Not found."))
     raise PermissionDenied(RULES[action].denied)
+
+
+def holders(action: Action) -> Q:
+    """People (a Q over ``User``) whose own role allows ``action``: the CLI picks its operator
+    with it. Deputyships are not counted here; ``can`` counts them."""
+    return Q(is_active=True) & (Q(role__in=sorted(RULES[action].roles)) | Q(is_superuser=True))
 
 
 def scope(user: User | None, action: Action = Action.CLIENT_VIEW, *, prefix: str = "") -> Q | None:

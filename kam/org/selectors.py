@@ -60,12 +60,31 @@ def department_subtree(department: Department):
     return Department.objects.filter(path__startswith=department.path)
 
 
-def visible_people(user: User):
-    """People whose work the user may see: themselves, their reports, their department subtree."""
+def person_people(person: User) -> Q | None:
+    """The Q over people for one person's own rights (no deputyships); None means everyone."""
+    if not person.is_active:
+        return Q(pk__in=[])
+    if person.sees_everything:
+        return None
+    q = Q(pk=person.pk) | Q(manager=person)
+    if person.role in {Role.HEAD, Role.SUPPORT} and person.department_id:
+        q |= Q(department__path__startswith=person.department.path)
+    return q
+
+
+def visible_people(user: User, *, on: date | None = None):
+    """People whose work the user may see: themselves, their reports, their department subtree,
+    and the same for everyone whose rights they hold today by a deputyship order (SE-2), as
+    ``visible_owner_filter`` does for clients."""
     qs = User.objects.filter(is_active=True).select_related("department", "manager")
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
     if user.sees_everything:
-        return qs
-    q = Q(pk=user.pk) | Q(manager=user)
-    if user.role in {Role.HEAD, Role.SUPPORT} and user.department_id:
-        q |= Q(department__path__startswith=user.department.path)
-    return qs.filter(q)
+        return qs  # no deputyship adds to everyone (and no query to find out)
+    combined = Q(pk__in=[])
+    for person in acting_for(user, on=on):
+        q = person_people(person)
+        if q is None:
+            return qs
+        combined |= q
+    return qs.filter(combined)

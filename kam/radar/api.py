@@ -300,7 +300,7 @@ def history(request, q: Query[HistoryQuery]):
 
 @router.get("/settings", response=SettingsOut, summary="Radar criteria")
 def settings_get(request):
-    return services.radar_settings()
+    return selectors.radar_settings()
 
 
 @router.patch("/settings", response=SettingsOut, summary="Change radar criteria")

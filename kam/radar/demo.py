@@ -12,6 +12,7 @@ from django.db import transaction
 
 from kam.clients.models import Account
 from kam.core.models import AuditEntry
+from kam.core.periods import add_months, month_of
 from kam.core.services import audit_record
 from kam.org.models import Role
 from kam.radar.models import (
@@ -22,7 +23,6 @@ from kam.radar.models import (
     ReferenceCase,
     WalletEstimate,
 )
-from kam.radar.rules import add_months
 from kam.radar.services import radar_snapshot_take
 
 SNAPSHOT_MONTHS = 24
@@ -186,7 +186,7 @@ def populate_radar_demo(*, rng, accounts, people, today) -> None:
         )
 
     # History: the last 24 month ends.
-    first_of_this_month = today.replace(day=1)
+    first_of_this_month = month_of(today)
     for i in range(SNAPSHOT_MONTHS, 0, -1):
         month_end = add_months(first_of_this_month, -i + 1) - timedelta(days=1)
         radar_snapshot_take(actor=None, period_end=month_end)

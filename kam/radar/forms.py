@@ -1,7 +1,6 @@
 """Forms of the radar pages: the portfolio's filters, the criteria, and the evidence a KAM
 records on a client (wallet, reference case, partner disclosure, consultation, manual flag)."""
 
-import calendar
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -27,6 +26,7 @@ from kam.radar.selectors import (
     ROW_SORTS,
     default_level,
     manager_units,
+    month_end,
     unit_choices,
     wallet_currencies,
 )
@@ -36,12 +36,6 @@ from kam.radar.services import SETTINGS_FIELDS
 SCOPE_FIELDS = ("level", "unit", "month")
 
 SORTS = ROW_SORTS  # the table's orders (``kam.radar.selectors.ROW_SORTS``)
-
-
-def month_end(month: date) -> date:
-    """The radar's as-of date for a month: its last day, or today while it is still running."""
-    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-    return min(last, timezone.localdate())
 
 
 def default_month(user) -> date:

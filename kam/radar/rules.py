@@ -35,6 +35,8 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from math import ceil
 
+from kam.core.periods import add_months, month_of
+
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -83,15 +85,9 @@ class Verdict:
 # --- periods -----------------------------------------------------------------------------------
 
 
-def add_months(day: date, months: int) -> date:
-    """The first day of the month ``months`` after ``day``'s month."""
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def period_months(as_of: date, kind: str, fiscal_start_month: int = 1) -> tuple[date, date]:
     """The first and last month (first days) of the period that ends in ``as_of``'s month."""
-    last = as_of.replace(day=1)
+    last = month_of(as_of)
     if kind == ROLLING_12:
         return add_months(last, -11), last
     step = 12 if kind == FISCAL_YEAR else 3 if kind == FISCAL_QUARTER else 0
@@ -99,11 +95,6 @@ def period_months(as_of: date, kind: str, fiscal_start_month: int = 1) -> tuple[
         raise ValueError(f"unknown period {kind!r}")
     since_start = (last.month - fiscal_start_month) % step
     return add_months(last, -since_start), last
-
-
-def months_between(first: date, last: date) -> int:
-    """How many months the inclusive range first..last covers."""
-    return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
 # --- weights, shares, bands --------------------------------------------------------------------

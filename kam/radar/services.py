@@ -1,7 +1,10 @@
 """Writes of the radar: its criteria, the manual evidence of key status, and status snapshots.
 
-Every write takes the acting user, checks they may see the client (the same 404 as a read for
-"missing" and "not yours", via ``kam.clients.selectors.account_get``), and is audited (SE-3).
+Every write takes the acting user and asks the policy (``kam.org.policy``) whether they may:
+a client they may not see answers 404, the same as a missing one (via
+``kam.clients.selectors.account_get``); manual evidence on a client they see but may not judge
+(a credit controller, sales support) answers 403 with a sentence that says who may. Every write
+is audited (SE-3).
 """
 
 from collections.abc import Iterable
@@ -9,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +23,7 @@ from kam.core.models import AuditEntry
 from kam.core.money import UnknownRate
 from kam.core.selectors import rate_table
 from kam.core.services import audit_record, model_changes
-from kam.org.models import Role
+from kam.org.policy import Action, require
 from kam.radar.models import (
     MANUAL_DEFINITIONS,
     CompetenceConsultation,
@@ -33,6 +36,7 @@ from kam.radar.models import (
     SnapshotRun,
     WalletEstimate,
 )
+from kam.radar.selectors import radar_settings, snapshot_rows
 
 SETTINGS_FIELDS = {
     f.name
@@ -54,23 +58,6 @@ class SettingsConflict(Exception):
         )
 
 
-def radar_settings() -> RadarSettings:
-    """The company's one radar settings row, created with defaults on first use."""
-    obj = RadarSettings.objects.order_by("pk").first()
-    if obj is None:
-        obj, _created = RadarSettings.objects.get_or_create(pk=1)
-        obj.refresh_from_db()  # the database's decimals, the same as every later read
-    return obj
-
-
-def may_edit_settings(user) -> bool:
-    return bool(
-        user is not None
-        and user.is_active
-        and (user.is_superuser or user.role in {Role.DIRECTOR, Role.ADMIN})
-    )
-
-
 @transaction.atomic
 def radar_settings_update(
     *, actor, expected_version: int | None = None, **data: Any
@@ -82,8 +69,7 @@ def radar_settings_update(
     cannot silently undo each other. The check runs under the row lock, so of two concurrent
     saves from the same version exactly one wins. Without it the save applies as before (the
     API's PATCH of single fields)."""
-    if not may_edit_settings(actor):
-        raise PermissionDenied(_("Only a director or an administrator may change the radar."))
+    require(actor, Action.RADAR_SETTINGS_EDIT)
     unknown = set(data) - SETTINGS_FIELDS
     if unknown:
         raise ValueError(f"unknown field(s): {', '.join(sorted(unknown))}")
@@ -105,9 +91,13 @@ def radar_settings_update(
     return obj
 
 
-def _visible_account(actor, account: Account | int) -> Account:
-    """The client, if the actor may see it; Http404 otherwise (SE-1)."""
-    return account_get(user=actor, pk=getattr(account, "pk", account))
+def _evidence_account(actor, account: Account | int) -> Account:
+    """The client, if the actor may record why it is key (``Action.KEY_EVIDENCE_RECORD``):
+    Http404 for a client they may not see (SE-1), PermissionDenied for one they see but may
+    not judge. Checked before anything is validated or written."""
+    account = account_get(user=actor, pk=getattr(account, "pk", account))
+    require(actor, Action.KEY_EVIDENCE_RECORD, account)
+    return account
 
 
 def _save(obj, *, actor, summary: str, changes: dict | None = None):
@@ -138,7 +128,7 @@ def wallet_estimate_record(
 ) -> WalletEstimate:
     """KC-4: the client's annual budget for our categories and who supplies it. The newest
     estimate replaces earlier ones for the radar; earlier ones stay as history."""
-    account = _visible_account(actor, account)
+    account = _evidence_account(actor, account)
     rates = rate_table()
     currency = (currency or rates.base).upper()
     recorded_at = recorded_at or timezone.localdate()
@@ -183,7 +173,7 @@ def reference_case_record(
     *, actor, account: Account | int, what: str, done_on: date, result: str = ""
 ) -> ReferenceCase:
     """KC-5: what exactly we did for the client, when, and what came of it."""
-    account = _visible_account(actor, account)
+    account = _evidence_account(actor, account)
     case = ReferenceCase(
         account=account, what=what, done_on=done_on, result=result, recorded_by=actor
     )
@@ -195,7 +185,7 @@ def partner_disclosure_record(
     *, actor, account: Account | int, kind: str, text: str, disclosed_on: date
 ) -> PartnerDisclosure:
     """KC-6: something the client shared (plans, budget, conditions, no-tender, exclusivity)."""
-    account = _visible_account(actor, account)
+    account = _evidence_account(actor, account)
     item = PartnerDisclosure(
         account=account, kind=kind, text=text, disclosed_on=disclosed_on, recorded_by=actor
     )
@@ -207,7 +197,7 @@ def competence_consultation_record(
     *, actor, account: Account | int, topic: str, consulted_on: date
 ) -> CompetenceConsultation:
     """KC-7: what the client was consulted on."""
-    account = _visible_account(actor, account)
+    account = _evidence_account(actor, account)
     item = CompetenceConsultation(
         account=account, topic=topic, consulted_on=consulted_on, recorded_by=actor
     )
@@ -226,7 +216,7 @@ def key_flag_set(
 ) -> KeyFlag:
     """Mark a client key by a manual definition (KC-5..KC-8), or renew the active mark.
     The owner defaults to the client's KAM; the review to a year from today."""
-    account = _visible_account(actor, account)
+    account = _evidence_account(actor, account)
     if definition not in MANUAL_DEFINITIONS:
         raise ValidationError({"definition": _("Not a manual definition.")})
     today = timezone.localdate()
@@ -264,7 +254,7 @@ def key_flag_set(
 @transaction.atomic
 def key_flag_clear(*, actor, account: Account | int, definition: str) -> bool:
     """Withdraw a manual definition; the flag is kept, inactive, as history."""
-    account = _visible_account(actor, account)
+    account = _evidence_account(actor, account)
     flag = (
         KeyFlag.objects.select_for_update()
         .filter(account=account, definition=definition, active=True)
@@ -283,19 +273,12 @@ def key_flag_clear(*, actor, account: Account | int, definition: str) -> bool:
     return True
 
 
-def _snapshot_allowed(actor) -> bool:
-    # None is the system (the CLI without a user, the demo); otherwise someone who sees all.
-    return actor is None or (actor.is_active and actor.sees_everything)
-
-
 @transaction.atomic
 def radar_snapshot_take(*, actor, period_end: date) -> int:
     """History: store every client's key status at every level on ``period_end``. Taking it
     again for the same day replaces that day's rows. Returns the rows stored."""
-    from kam.radar.selectors import snapshot_rows  # the engine lives with the reads
-
-    if not _snapshot_allowed(actor):
-        raise PermissionDenied(_("Only management may take radar snapshots."))
+    if actor is not None:  # None is the system: `kam daily`, the CLI without --user, the demo
+        require(actor, Action.RADAR_SNAPSHOT_TAKE)
     rows = snapshot_rows(as_of=period_end)
     KeyStatusSnapshot.objects.filter(period_end=period_end).delete()
     KeyStatusSnapshot.objects.bulk_create(rows, batch_size=2000)

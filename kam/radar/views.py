@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +19,7 @@ from django_htmx.http import push_url
 from kam.clients.models import Account
 from kam.clients.selectors import account_get
 from kam.core.selectors import audit_for
+from kam.org.policy import Action, can, require
 from kam.radar import exports, services
 from kam.radar.forms import (
     SCOPE_FIELDS,
@@ -42,6 +43,7 @@ from kam.radar.selectors import (
     key_history,
     latest_wallet,
     radar_portfolio,
+    radar_settings,
     why_key,
 )
 
@@ -318,6 +320,8 @@ def _why_context(request, account: Account, bound=None, done: str = "") -> dict:
         "open_form": bound.prefix if bound is not None else "",
         "wallet": latest_wallet(user=request.user, account=account),
         "done": done,
+        # The policy decides whether the record forms and the mark buttons are shown.
+        "may_record": can(request.user, Action.KEY_EVIDENCE_RECORD, account),
     }
 
 
@@ -350,6 +354,7 @@ def _record(request, account_pk: int, prefix: str, write: Callable, done: str):
     """Validate the posted form, call the service, answer with the refreshed panel (htmx) or
     back to the client card. The service checks scope again and writes the audit entry."""
     account = account_get(user=request.user, pk=account_pk)
+    require(request.user, Action.KEY_EVIDENCE_RECORD, account)  # 403 before the form is read
     form_class = RECORD_FORMS[prefix]
     kwargs = {"user": request.user} if form_class is KeyFlagForm else {}
     form = form_class(request.POST, prefix=prefix, **kwargs)
@@ -468,11 +473,10 @@ def settings_view(request):
     """The radar's criteria: everyone signed in reads them, a director or administrator saves
     them (403 for others). A save from a form opened before someone else's save is refused
     (``version``), so no change is lost silently."""
-    current = services.radar_settings()
-    may_edit = services.may_edit_settings(request.user)
+    current = radar_settings()
+    may_edit = can(request.user, Action.RADAR_SETTINGS_EDIT)
     if request.method == "POST":
-        if not may_edit:
-            raise PermissionDenied
+        require(request.user, Action.RADAR_SETTINGS_EDIT)
         form = RadarSettingsForm(request.POST, instance=current)
         if form.is_valid():
             try:

@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import F, QuerySet, Sum
 
 from kam.clients.models import Account
+from kam.core.periods import add_months, month_of
 from kam.sales.models import ClientMonth, ClientRunningTotal, SalesLine
 
 
@@ -28,11 +29,6 @@ def sales_line_list(
     return qs.order_by("-date", "document_number", "line_number")
 
 
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 @dataclass(frozen=True)
 class MonthPoint:
     month: date
@@ -47,7 +43,7 @@ class MonthPoint:
 def account_monthly_series(*, account: Account, months: int = 24, until: date) -> list[MonthPoint]:
     """The last ``months`` months up to ``until`` for one client (already scoped by the caller),
     every month present, zero where nothing was sold."""
-    last = until.replace(day=1)
+    last = month_of(until)
     first = add_months(last, -(months - 1))
     rows = {
         r["month"]: r

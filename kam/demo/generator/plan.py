@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from kam.core.periods import add_months, month_of
 from kam.demo.generator import vocabulary as v
 
 HISTORY_MONTHS = 24
@@ -33,14 +34,9 @@ def ascii_slug(text: str) -> str:
     return "".join(ch for ch in plain.lower() if ch.isalnum())
 
 
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def history_months(today: date) -> list[date]:
     """First days of the 24 months ending with the last complete month before ``today``."""
-    last = add_months(today.replace(day=1), -1)
+    last = add_months(month_of(today), -1)
     return [add_months(last, i - HISTORY_MONTHS + 1) for i in range(HISTORY_MONTHS)]
 
 

@@ -13,6 +13,10 @@ Public interface (what views, the API, the CLI and exports build on)::
     department_units(user) -> QuerySet[Department]      # departments the user may pick
     manager_units(user) -> QuerySet[User]               # people the user may pick
     snapshot_rows(*, as_of) -> list[KeyStatusSnapshot]  # unsaved; used by radar_snapshot_take
+    radar_settings() -> RadarSettings                   # the criteria (one row; defaults once)
+    criteria_of(settings) -> rules.Criteria             # the criteria as the rules take them
+    radar_period(*, as_of) -> RadarPeriod               # the months a read covers
+    month_end(month) -> date                            # a month's as-of date (today at most)
     latest_wallet(*, user, account) -> WalletEstimate | None  # the one the radar uses today
     wallet_currencies() -> list[str]                    # base first, then those with a rate
 
@@ -61,16 +65,16 @@ units a user may pick), ``figures`` (periods), ``board`` (the scoreboard stateme
 (manual evidence and the texts), ``engine`` (``_Engine``: load once, judge rows;
 concentration), ``portfolio`` (``radar_portfolio``, ``radar_concentration``, ``why_key``),
 ``history`` (``snapshot_rows``, ``key_history``) and ``wallets``. Import from this package,
-not from its modules: the names below are the interface (the benchmark also reaches a few
-private steps through it).
+not from its modules: the names below are the interface, and only public names are exported
+(``benchmarks/radar.py``'s breakdown times the steps through their modules, on purpose).
 """
 
 from kam.radar.selectors.board import Board, PageQuery, scoreboard
-from kam.radar.selectors.engine import _concentration, _Engine, criteria_of
-from kam.radar.selectors.evidence import _manual
-from kam.radar.selectors.figures import _period
+from kam.radar.selectors.engine import criteria_of
+from kam.radar.selectors.figures import RadarPeriod, month_end, radar_period
 from kam.radar.selectors.history import key_history, snapshot_rows
 from kam.radar.selectors.portfolio import radar_concentration, radar_portfolio, why_key
+from kam.radar.selectors.settings import radar_settings
 from kam.radar.selectors.types import (
     ANY_BAND,
     DEFAULT_SORT,
@@ -119,20 +123,19 @@ __all__ = [
     "ParetoPoint",
     "Portfolio",
     "PortfolioRow",
+    "RadarPeriod",
     "StatusChange",
-    # Private steps benchmarks/radar.py calls (and wraps to time them).
-    "_Engine",
-    "_concentration",
-    "_manual",
-    "_period",
     "criteria_of",
     "default_level",
     "department_units",
     "key_history",
     "latest_wallet",
     "manager_units",
+    "month_end",
     "radar_concentration",
+    "radar_period",
     "radar_portfolio",
+    "radar_settings",
     "scoreboard",
     "snapshot_rows",
     "unit_choices",

@@ -30,9 +30,10 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from kam.clients.models import Account
+from kam.core.periods import add_months
 from kam.radar import rules
 from kam.radar.models import Level
-from kam.sales.selectors import add_months, running_totals_of, running_totals_sql
+from kam.sales.selectors import running_totals_of, running_totals_sql
 
 CENTS = Decimal("0.01")
 ZERO = Decimal(0)
@@ -168,15 +169,40 @@ def scoreboard(
 
     ``visible``: the accounts the user may see (None: every one). ``keep_ids``: ids whose
     figures must come back whatever their status. ``page``: the table's window, or None when
-    the caller filters and sorts the judged rows itself."""
-    v = _VENDOR.get(connection.vendor, _VENDOR["sqlite"])
-    num = v["num"].format
-    params: list = []
+    the caller filters and sorts the judged rows itself.
 
-    # --- every client's figures from two to four months of the running totals --------------
+    The statement is built in named steps, each adding its CTEs (or UNION branches) in order:
+    every client's figures, the unit totals, the clients shown, their ranking (ABC), then the
+    rows Python judges, the page, and the ranking's landmarks."""
+    v = _VENDOR.get(connection.vendor, _VENDOR["sqlite"])
     # The NPV trend (two trailing years) is read here only when many rows come back or the
     # table is sorted by NPV; otherwise for the rows returned alone, after the statement.
     with_trend = page is None or page.limit is None or page.sort.lstrip("-") == "npv"
+    ctes, params = _figures_ctes(period, crit, with_trend)
+    lowest = _lowest_line_pct(crit)
+    unit_ctes, unit_join, unit_total = _unit_ctes(level, lowest, v)
+    ctes += unit_ctes
+    shown, shown_params = _shown_cte(level, visible, unit_join, unit_total)
+    ctes.append(shown)
+    params += shown_params
+    ctes += _ranking_ctes(crit, v)
+    branches, keep_params = _judged_rows_branch(period, crit, lowest, keep_ids, v)
+    page_params: list = []
+    if page is not None:
+        branch, count, page_params = _page_sql(page, crit, v)
+        branches += [branch, count] if count else [branch]
+    branches += _landmark_branches(v)
+    sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(branches)
+    board = _read(_fetch(sql, params + keep_params + page_params), crit.basis)
+    if not with_trend:
+        _add_trends(board, period)
+    return board
+
+
+def _figures_ctes(period, crit: rules.Criteria, with_trend: bool) -> tuple[list[str], list]:
+    """Step 1, every client's figures from two to four months of the running totals: the
+    ``pa``..``pd`` month points and ``fig`` (rev, cost, the trend's two years, the weight)."""
+    params: list = []
     points = {"pa": period.last, "pb": add_months(period.first, -1)}
     pc = "pb"
     if with_trend:
@@ -210,25 +236,33 @@ def scoreboard(
         f"{z('pa', 'cost_cents')} - {z('pb', 'cost_cents')} AS cost, {trend} "
         f"FROM {acc} acc {joins}) f)"
     )
+    return ctes, params
 
-    # --- unit totals over every client; then the clients shown, ranked ----------------------
-    # Key lines (rules.UnitJudge): the least weight key by share or a band in the unit and in
-    # the company, worked out once per unit, so each client costs one comparison.
-    lowest = min(
+
+def _lowest_line_pct(crit: rules.Criteria) -> Decimal | None:
+    """The least share that makes a client key by share or a band (None: no such rule)."""
+    return min(
         (p for p in (crit.key_share_pct, crit.critical_pct, crit.mono_pct) if p is not None),
         default=None,
     )
+
+
+def _unit_ctes(level: str, lowest: Decimal | None, v: dict) -> tuple[list[str], str, str]:
+    """Step 2, unit totals over every client: ``company`` and, below company level, ``units``.
+    Key lines (rules.UnitJudge): the least weight key by share or a band in the unit and in
+    the company, worked out once per unit, so each client costs one comparison. Returns the
+    CTEs, the join that gives ``shown`` its unit and the unit's columns."""
 
     def line(total: str) -> str:
         if lowest is None:
             return "NULL"
         return v["line"].format(milli=_milli(lowest), total=total)
 
-    ctes.append(
+    ctes = [
         f"company AS (SELECT total AS company_total, {line('total')} AS company_line, "
         f"{v['int'].format('total')} AS company_int FROM "
         f"(SELECT COALESCE(SUM(w), 0) AS total FROM fig WHERE w > 0) t)"
-    )
+    ]
     unit = _UNIT_COLUMN[level]
     if unit:
         # COALESCE: clients with no department form a unit of their own, as in the rules.
@@ -246,43 +280,59 @@ def scoreboard(
             "company.company_total AS unit_total, company.company_line AS unit_line, "
             "company.company_int AS unit_int"
         )
-    where = []
+    return ctes, unit_join, unit_total
+
+
+def _shown_cte(
+    level: str, visible: QuerySet | None, unit_join: str, unit_total: str
+) -> tuple[str, list]:
+    """Step 3, the clients shown: those the user may see (and, at manager level, with a KAM),
+    each with its unit's and the company's totals and key lines."""
+    where, params = [], []
     if visible is not None:
         vsql, vparams = visible.order_by().values("pk").query.sql_with_params()
         where.append(f"fig.id IN ({vsql})")
         params += vparams
     if level == Level.MANAGER:
         where.append("fig.owner_id IS NOT NULL")  # no KAM: no manager-level unit
-    ctes.append(
+    cte = (
         f"shown AS MATERIALIZED (SELECT fig.*, {unit_total}, "
         f"company.company_total, company.company_line FROM fig CROSS JOIN company {unit_join}"
         f"{' WHERE ' + ' AND '.join(where) if where else ''})"
     )
-    # One window (the ranking is unique, so its default RANGE frame is the running sum): one
-    # sort and one pass give each client its rank and the weight up to it, as an integer.
-    ctes.append(
+    return cte, params
+
+
+def _ranking_ctes(crit: rules.Criteria, v: dict) -> list[str]:
+    """Step 4, the ranking of the clients shown (``ranked``), its totals (``stats``) and where
+    the ABC classes end (``cut``)."""
+    return [
+        # One window (the ranking is unique, so its default RANGE frame is the running sum):
+        # one sort and one pass give each client its rank and the weight up to it, as an
+        # integer.
         f"ranked AS MATERIALIZED (SELECT id, w, ROW_NUMBER() OVER r AS pos, "
         f"{v['int'].format('SUM(w) OVER r')} AS running FROM shown WHERE w > 0 "
-        f"WINDOW r AS (ORDER BY w DESC, id))"
-    )
-    # ABC (rules.abc_classes): A while the weight ranked before a client is under a_pct % of the
-    # total shown, then B under b_pct %. Each class is a prefix of the ranking; "cut" finds
-    # where each ends. For integers, before * 100000 < milli * total is before < the line
-    # ceil(milli * total / 100000): one integer comparison a client.
-    ctes.append(
+        f"WINDOW r AS (ORDER BY w DESC, id))",
+        # ABC (rules.abc_classes): A while the weight ranked before a client is under a_pct %
+        # of the total shown, then B under b_pct %. Each class is a prefix of the ranking;
+        # "cut" finds where each ends. For integers, before * 100000 < milli * total is
+        # before < the line ceil(milli * total / 100000): one integer comparison a client.
         f"stats AS (SELECT n, total, squares, shown_n, "
         f"{v['line'].format(milli=_milli(crit.abc_a_pct), total='total')} AS a_line, "
         f"{v['line'].format(milli=_milli(crit.abc_b_pct), total='total')} AS b_line FROM ("
         f"SELECT COUNT(*) AS n, COALESCE(SUM(w), 0) AS total, SUM({v['square']}) AS squares, "
-        f"(SELECT COUNT(*) FROM shown) AS shown_n FROM ranked) t)"
-    )
-    ctes.append(
+        f"(SELECT COUNT(*) FROM shown) AS shown_n FROM ranked) t)",
         "cut AS (SELECT MAX(CASE WHEN running - w < a_line THEN pos END) AS last_a, "
         "MAX(CASE WHEN running - w < b_line THEN pos END) AS last_b "
-        "FROM ranked CROSS JOIN stats)"
-    )
+        "FROM ranked CROSS JOIN stats)",
+    ]
 
-    # --- the rows Python judges ---------------------------------------------------------------
+
+def _judged_rows_branch(
+    period, crit: rules.Criteria, lowest: Decimal | None, keep_ids, v: dict
+) -> tuple[list[str], list]:
+    """Step 5, the rows Python judges: every client some rule can make key, and ``keep_ids``."""
+    num = v["num"].format
     figures = "id, rev, cost, l12, p12, unit_total, company_total"
     tests = []
     if lowest is not None:
@@ -300,19 +350,23 @@ def scoreboard(
         branches.append(
             f"SELECT 'row' AS kind, NULL AS n, {figures} FROM shown WHERE {' OR '.join(tests)}"
         )
-    page_params: list = []
-    if page is not None:
-        branch, count, page_params = _page_sql(page, crit, v)
-        branches += [branch, count] if count else [branch]
-    # --- the ranking's landmarks ----------------------------------------------------------------
-    branches += [
+    return branches, keep_params
+
+
+def _landmark_branches(v: dict) -> list[str]:
+    """Step 7 (after the page), the ranking's landmarks: its totals and the ranks the
+    concentration block and the Pareto curve need."""
+    num = v["num"].format
+    return [
         f"SELECT 'stats', n, last_a, total, {num('squares')}, last_b, shown_n, NULL, NULL "
         "FROM stats CROSS JOIN cut",
         "SELECT 'rank', pos, id, w, running, NULL, NULL, NULL, NULL FROM ranked "
         "CROSS JOIN stats CROSS JOIN cut WHERE pos IN (1, 5, 10, n) OR pos = last_a "
         "OR pos = last_b OR pos %% (CASE WHEN n <= 100 THEN 1 ELSE (n + 99) / 100 END) = 0",
     ]
-    sql = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(branches)
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
     postgres = connection.vendor == "postgresql"
     scope = transaction.atomic(savepoint=False) if postgres else nullcontext()
     with scope, connection.cursor() as cur:
@@ -320,12 +374,8 @@ def scoreboard(
             # Its sorts (the ranking, the window) hold 100 000 narrow rows: in memory, not in
             # temporary files as with the default 4 MB. For this transaction only.
             cur.execute("SET LOCAL work_mem = '32MB'")
-        cur.execute(sql, params + keep_params + page_params)
-        fetched = cur.fetchall()
-    board = _read(fetched, crit.basis)
-    if not with_trend:
-        _add_trends(board, period)
-    return board
+        cur.execute(sql, params)
+        return cur.fetchall()
 
 
 def _add_trends(board: Board, period) -> None:

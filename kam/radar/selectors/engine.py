@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from kam.clients.models import Account
-from kam.core.services import company_settings
+from kam.core.selectors import company_settings
 from kam.radar import rules
 from kam.radar.models import Definition, Level, RadarSettings
 from kam.radar.selectors.board import Board, BoardRow, PageQuery, scoreboard
@@ -25,6 +25,7 @@ from kam.radar.selectors.evidence import (
     _review_due_ids,
 )
 from kam.radar.selectors.figures import _period
+from kam.radar.selectors.settings import radar_settings
 from kam.radar.selectors.types import (
     DEFINITION_ORDER,
     LOSS_MAKING,
@@ -35,7 +36,6 @@ from kam.radar.selectors.types import (
     ParetoPoint,
     PortfolioRow,
 )
-from kam.radar.services import radar_settings
 
 
 def _name(first: str | None, last: str | None, username: str | None) -> str:

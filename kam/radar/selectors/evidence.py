@@ -15,6 +15,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from kam.catalog.models import Product
+from kam.core.periods import add_months, month_of
 from kam.org.models import User
 from kam.radar import rules
 from kam.radar.models import (
@@ -126,7 +127,7 @@ def _manual(
             }
 
     # KC-8 suggestion: first buyers of recently launched products, ranked over ALL buyers.
-    window_start = rules.add_months(as_of.replace(day=1), -s.innovator_window_months)
+    window_start = add_months(month_of(as_of), -s.innovator_window_months)
     launched = dict(
         Product.objects.filter(launched_on__gte=window_start, launched_on__lte=as_of)
         .values_list("pk", "name")

@@ -74,35 +74,79 @@ def radar_portfolio(
     engine = _Engine(as_of=as_of, restrict=accounts if restricted else None, lazy=lazy)
     page = None if in_python else PageQuery(sort, abc, owner_id, offset, limit)
     board = engine.board(level, page=page)
+    built = _build_rows(engine, board, level, in_python)
+    rows = [built[pk] for pk in board.judged]  # weight order: the alerts' order
+    assignment, extra_flags = _assignment_alerts(rows, engine.crit.max_key_per_kam)
+    alerts = [*_band_alerts(rows, level, engine.crit.basis), *assignment, *_review_alerts(rows)]
+    if in_python:
+        count, window = _python_window(
+            rows, only_key, definition, band, abc, owner_id, sort, offset, limit
+        )
+    else:
+        count, window = board.count, [built[pk] for pk in board.page]
+    final = tuple(_with_flags(r, extra_flags) for r in window)
+    return Portfolio(
+        level=level,
+        unit_id=unit_id,
+        unit_name=unit_name,
+        as_of=as_of,
+        period_start=engine.period.first,
+        period_end=engine.period.last,
+        months=engine.period.months,
+        basis=engine.crit.basis,
+        currency=engine.currency,
+        settings=engine.settings,
+        rows=final,
+        alerts=tuple(alerts),
+        concentration=_concentration(board),
+        count=count,
+        offset=offset,
+    )
+
+
+# --- the steps of radar_portfolio ----------------------------------------------------------------
+
+
+def _build_rows(engine: _Engine, board, level: str, in_python: bool) -> dict[int, PortfolioRow]:
+    """Full rows (rules, evidence, NPV) for the judged clients and, when the database cut the
+    window, the page's. Rows judged but not shown only feed the alerts (bands, KC-11, reviews
+    due): their records and innovator ranks are not read."""
     wanted = board.judged if in_python else [*board.judged, *board.page]
-    # Rows judged but not shown only feed the alerts (bands, KC-11, reviews due): their records
-    # and innovator ranks are not read.
     engine.load_manual(wanted, shown=None if in_python else board.page)
     info = engine.accounts(wanted)
-    built = {pk: engine.row(info[pk], level, board.rows[pk]) for pk in dict.fromkeys(wanted)}
-    rows = [built[pk] for pk in board.judged]  # weight order: the alerts' order
+    return {pk: engine.row(info[pk], level, board.rows[pk]) for pk in dict.fromkeys(wanted)}
+
+
+def _band_alerts(rows: list[PortfolioRow], level: str, basis: str) -> list[Alert]:
+    """KC-3: a critical or mono client, in the level's unit."""
+    return [
+        Alert(
+            r.band,
+            _("%(client)s is %(share)s %% of the %(level)s's %(basis)s: %(band)s")
+            % {
+                "client": r.account_name,
+                "share": _share(r.share_pct),
+                "level": Level(level).label.lower(),
+                "basis": _basis_word(basis),
+                "band": Band(r.band).label.lower(),
+            },
+            account_id=r.account_id,
+            account_name=r.account_name,
+            user_id=r.owner_id,
+            user_name=r.owner_name,
+            share_pct=r.share_pct,
+        )
+        for r in rows
+        if r.band
+    ]
+
+
+def _assignment_alerts(
+    rows: list[PortfolioRow], max_per_kam: int
+) -> tuple[list[Alert], dict[int, list[str]]]:
+    """KC-11 on company-level key status of the rows shown: a company key account with no KAM,
+    then each KAM over the limit. Returns the alerts and the row flags they add."""
     alerts: list[Alert] = []
-    for r in rows:
-        if r.band:
-            alerts.append(
-                Alert(
-                    r.band,
-                    _("%(client)s is %(share)s %% of the %(level)s's %(basis)s: %(band)s")
-                    % {
-                        "client": r.account_name,
-                        "share": _share(r.share_pct),
-                        "level": Level(level).label.lower(),
-                        "basis": _basis_word(engine.crit.basis),
-                        "band": Band(r.band).label.lower(),
-                    },
-                    account_id=r.account_id,
-                    account_name=r.account_name,
-                    user_id=r.owner_id,
-                    user_name=r.owner_name,
-                    share_pct=r.share_pct,
-                )
-            )
-    # KC-11 on company-level key status of the rows shown.
     held: dict[int, list[PortfolioRow]] = defaultdict(list)
     extra_flags: dict[int, list[str]] = defaultdict(list)
     for r in rows:
@@ -122,7 +166,7 @@ def radar_portfolio(
         else:
             held[r.owner_id].append(r)
     for kam_id, owned in held.items():
-        if len(owned) > engine.crit.max_key_per_kam:
+        if len(owned) > max_per_kam:
             for r in owned:
                 extra_flags[r.account_id].append(OVER_LIMIT)
             alerts.append(
@@ -133,66 +177,47 @@ def radar_portfolio(
                         "%(kam)s holds %(n)s company key accounts (at most %(max)s)",
                         len(owned),
                     )
-                    % {
-                        "kam": owned[0].owner_name,
-                        "n": len(owned),
-                        "max": engine.crit.max_key_per_kam,
-                    },
+                    % {"kam": owned[0].owner_name, "n": len(owned), "max": max_per_kam},
                     user_id=kam_id,
                     user_name=owned[0].owner_name,
                     count=len(owned),
                 )
             )
-    for r in rows:
-        for e in r.evidence:
-            if e.review_due:
-                alerts.append(
-                    Alert(
-                        REVIEW_DUE,
-                        _("%(client)s: review of “%(definition)s” was due on %(on)s")
-                        % {
-                            "client": r.account_name,
-                            "definition": e.label,
-                            "on": _date(e.review_on),
-                        },
-                        account_id=r.account_id,
-                        account_name=r.account_name,
-                        user_name=e.owner,
-                    )
-                )
+    return alerts, extra_flags
 
-    def flagged(r: PortfolioRow) -> PortfolioRow:
-        extra = extra_flags.get(r.account_id)
-        return replace(r, flags=r.flags + tuple(extra)) if extra else r
 
-    if in_python:
-        matching = _filtered(rows, only_key, definition, band, abc, owner_id)
-        key, reverse = ROW_SORTS[sort]
-        matching.sort(key=lambda r: r.account_id)
-        matching.sort(key=key, reverse=reverse)  # stable: equal keys stay in id order
-        count = len(matching)
-        window = matching[offset : None if limit is None else offset + limit]
-    else:
-        count = board.count
-        window = [built[pk] for pk in board.page]
-    final = tuple(flagged(r) for r in window)
-    return Portfolio(
-        level=level,
-        unit_id=unit_id,
-        unit_name=unit_name,
-        as_of=as_of,
-        period_start=engine.period.first,
-        period_end=engine.period.last,
-        months=engine.period.months,
-        basis=engine.crit.basis,
-        currency=engine.currency,
-        settings=engine.settings,
-        rows=final,
-        alerts=tuple(alerts),
-        concentration=_concentration(board),
-        count=count,
-        offset=offset,
-    )
+def _review_alerts(rows: list[PortfolioRow]) -> list[Alert]:
+    """A manual definition whose review date has passed."""
+    return [
+        Alert(
+            REVIEW_DUE,
+            _("%(client)s: review of “%(definition)s” was due on %(on)s")
+            % {"client": r.account_name, "definition": e.label, "on": _date(e.review_on)},
+            account_id=r.account_id,
+            account_name=r.account_name,
+            user_name=e.owner,
+        )
+        for r in rows
+        for e in r.evidence
+        if e.review_due
+    ]
+
+
+def _python_window(
+    rows, only_key, definition, band, abc, owner_id, sort: str, offset: int, limit: int | None
+) -> tuple[int, list[PortfolioRow]]:
+    """Filters on definitions or bands: filter and sort the judged rows here; the count and
+    the window ``offset..offset + limit``."""
+    matching = _filtered(rows, only_key, definition, band, abc, owner_id)
+    key, reverse = ROW_SORTS[sort]
+    matching.sort(key=lambda r: r.account_id)
+    matching.sort(key=key, reverse=reverse)  # stable: equal keys stay in id order
+    return len(matching), matching[offset : None if limit is None else offset + limit]
+
+
+def _with_flags(r: PortfolioRow, extra_flags: dict[int, list[str]]) -> PortfolioRow:
+    extra = extra_flags.get(r.account_id)
+    return replace(r, flags=r.flags + tuple(extra)) if extra else r
 
 
 def radar_concentration(

@@ -36,12 +36,8 @@ def department_units(user) -> QuerySet[Department]:
 
 
 def manager_units(user) -> QuerySet[User]:
-    if user.sees_everything:
-        return User.objects.filter(is_active=True)
-    ids: set[int] = set()
-    for person in acting_for(user):
-        ids.update(visible_people(person).values_list("pk", flat=True))
-    return User.objects.filter(pk__in=ids)
+    # ``visible_people`` honours deputyships (SE-2), as the department units do.
+    return visible_people(user)
 
 
 def unit_choices(*, user, level: str) -> list[tuple[int, str]]:

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from kam.clients.selectors import account_get
 from kam.core.models import CurrencyRate
-from kam.core.services import company_settings
+from kam.core.selectors import company_settings
 from kam.radar.models import WalletEstimate
 
 # --- what the record forms on the client card need ---------------------------------------------

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from kam.radar.models import KeyFlag, WalletEstimate
-from kam.radar.services import radar_settings
+from kam.radar.selectors import radar_settings
 from kam.radar.tests.conftest import AS_OF
 
 pytestmark = pytest.mark.django_db

@@ -12,11 +12,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
+from kam.core import periods
 from kam.radar import rules
 from kam.radar.models import Level
-from kam.radar.selectors import LEVEL_DEFINITIONS, NO_OWNER, OVER_LIMIT, radar_portfolio
+from kam.radar.selectors import (
+    LEVEL_DEFINITIONS,
+    NO_OWNER,
+    OVER_LIMIT,
+    radar_portfolio,
+    radar_settings,
+)
 from kam.radar.selectors.evidence import _first_buyers
-from kam.radar.services import radar_settings
 from kam.sales.models import FirstPurchase
 from kam.testing import build_org, make_account, make_product, make_sale, make_sales
 
@@ -97,7 +103,7 @@ class TestBoardAgreesWithTheRules(TestCase):
             account = make_account(owner=owner, department=department)
             rev = cost = prev12 = 0
             for month, day, r, c in sales:
-                on = rules.add_months(FIRST, month).replace(day=day)
+                on = periods.add_months(FIRST, month).replace(day=day)
                 make_sale(
                     account=account, product=product, on=on, revenue=D(r) / 100, cost=D(c) / 100
                 )

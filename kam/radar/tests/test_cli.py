@@ -58,10 +58,55 @@ def test_unknown_user_is_an_error(org, book):
 
 
 def test_foreign_unit_is_refused(org, book):
-    from django.http import Http404
-
-    with pytest.raises(Http404):
+    with pytest.raises(CommandError, match="no manager unit"):
         run("--user", "kam_anna", "--level", "manager", "--unit", str(org.kam_sigrid.pk))
+    # the KAM's own unit is fine
+    assert "Aurora SIA" in run(
+        "--user", "kam_anna", "--level", "manager", "--unit", str(org.kam_anna.pk)
+    )
+
+
+@pytest.mark.parametrize("unit", ["999999", "99999999999999999999", "-1"])
+def test_missing_unit_is_a_one_line_error(org, book, unit):
+    with pytest.raises(CommandError, match=f"no department unit {unit} "):
+        run("--level", "department", "--unit", unit)
+
+
+def test_unit_at_company_level_says_which_level(org, book):
+    with pytest.raises(CommandError, match="--unit needs --level"):
+        run("--level", "company", "--unit", str(org.north.pk))
+
+
+def _exit(argv: list[str], capsys, monkeypatch) -> tuple[int, str]:
+    """Run the command as the shell does (``kam radar ...``): exit status and stderr."""
+    from django.db import connections
+
+    from kam.radar.management.commands.radar import Command
+
+    # run_from_argv closes the connections when done: the test's transaction needs its own.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+    with pytest.raises(SystemExit) as exc:
+        Command().run_from_argv(["kam", "radar", *argv])
+    return exc.value.code, capsys.readouterr().err
+
+
+def test_cli_errors_exit_1_with_one_line_and_no_traceback(org, book, capsys, monkeypatch):
+    for argv in (
+        ["--user", "kam_anna", "--level", "manager", "--unit", str(org.kam_sigrid.pk)],
+        ["--level", "department", "--unit", "999999"],
+        ["--user", "kam_anna", "--snapshot", "--as-of", "2025-06-30"],
+    ):
+        code, err = _exit(argv, capsys, monkeypatch)
+        assert code == 1, argv
+        assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_snapshot_as_a_kam_is_refused_and_stores_nothing(org, book):
+    with pytest.raises(CommandError, match="Only a director or an administrator"):
+        run("--user", "kam_anna", "--snapshot", "--as-of", "2025-06-30")
+    assert not SnapshotRun.objects.exists() and not KeyStatusSnapshot.objects.exists()
+    # the director may
+    assert "snapshot 2025-06-30" in run("--user", "director", "--snapshot", "--as-of", "2025-06-30")
 
 
 def test_snapshot(org, book):

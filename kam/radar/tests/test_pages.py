@@ -10,8 +10,7 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
-from kam.radar.selectors import ROW_SORTS, radar_portfolio
-from kam.radar.services import radar_settings
+from kam.radar.selectors import ROW_SORTS, radar_portfolio, radar_settings
 from kam.radar.views import PAGE_SIZE
 from kam.testing import make_account, make_product, make_sales
 

@@ -5,6 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from kam.core import periods
 from kam.radar import rules
 from kam.radar.rules import Criteria
 
@@ -103,7 +104,7 @@ def test_period_bounds():
     assert rules.period_months(date(2025, 4, 2), rules.FISCAL_YEAR, 4)[0] == date(2025, 4, 1)
     assert rules.period_months(date(2025, 3, 15), rules.FISCAL_QUARTER, 4)[0] == date(2025, 1, 1)
     assert rules.period_months(date(2025, 5, 15), rules.FISCAL_QUARTER, 1)[0] == date(2025, 4, 1)
-    assert rules.months_between(date(2025, 1, 1), date(2025, 3, 1)) == 3
+    assert periods.months_between(date(2025, 1, 1), date(2025, 3, 1)) == 3
 
 
 def test_abc_pareto_top_and_hhi():  # KC-13

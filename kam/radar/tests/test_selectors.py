@@ -13,12 +13,12 @@ from kam.radar.selectors import (
     OVER_LIMIT,
     key_history,
     radar_portfolio,
+    radar_settings,
     unit_choices,
     why_key,
 )
 from kam.radar.services import (
     key_flag_set,
-    radar_settings,
     radar_settings_update,
     radar_snapshot_take,
     reference_case_record,

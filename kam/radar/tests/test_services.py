@@ -21,12 +21,12 @@ from kam.radar.models import (
     SnapshotRun,
     WalletEstimate,
 )
+from kam.radar.selectors import radar_settings
 from kam.radar.services import (
     competence_consultation_record,
     key_flag_clear,
     key_flag_set,
     partner_disclosure_record,
-    radar_settings,
     radar_settings_update,
     radar_snapshot_take,
     reference_case_record,

@@ -23,7 +23,8 @@ from kam.radar.models import (
     ReferenceCase,
     WalletEstimate,
 )
-from kam.radar.services import SettingsConflict, radar_settings, radar_settings_update
+from kam.radar.selectors import radar_settings
+from kam.radar.services import SettingsConflict, radar_settings_update
 from kam.testing import make_account
 
 SETTINGS = reverse("radar:settings")

@@ -4,15 +4,18 @@ import json
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
+from django.http import Http404
 from django.utils import timezone
 
-from kam.org.models import Role, User
+from kam.core.periods import month_of
+from kam.org.models import User
+from kam.org.policy import Action, holders
 from kam.radar import exports, selectors
-from kam.radar.forms import default_month, month_end
 from kam.radar.models import Level
 from kam.radar.services import radar_snapshot_take
+from kam.sales.selectors import last_sales_month
 
 
 def _json_default(value):
@@ -95,19 +98,38 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **o):
+        # A refusal or an unknown unit is a one-line error and exit status 1, not a traceback.
+        try:
+            self._handle(**o)
+        except PermissionDenied as exc:
+            raise CommandError(str(exc) or "not allowed") from None
+
+    def _handle(self, **o):
         user = self._user(o["user"])
         if o["snapshot"]:
-            period_end = o["as_of"] or timezone.localdate().replace(day=1) - timedelta(days=1)
+            period_end = o["as_of"] or month_of(timezone.localdate()) - timedelta(days=1)
             n = radar_snapshot_take(actor=user if o["user"] else None, period_end=period_end)
             self.stdout.write(f"snapshot {period_end}: {n} key-status rows")
             return
         level = o["level"] or selectors.default_level(user)
+        unit = o["unit"]
+        if unit is not None and level == Level.COMPANY:
+            raise CommandError("--unit needs --level department or --level manager")
         # The same period as the radar page: a window ending in a month with no sales yet
         # would show every client falling.
-        as_of = o["as_of"] or month_end(default_month(user))
-        portfolio = selectors.radar_portfolio(
-            user=user, level=level, unit_id=o["unit"], as_of=as_of, only_key=o["only_key"]
-        )
+        month = last_sales_month(user=user) or month_of(timezone.localdate())
+        as_of = o["as_of"] or selectors.month_end(month)
+        try:
+            if unit is not None and not 0 < unit < 2**31:
+                raise Http404  # no id is that large: the same answer as a missing one
+            portfolio = selectors.radar_portfolio(
+                user=user, level=level, unit_id=unit, as_of=as_of, only_key=o["only_key"]
+            )
+        except Http404:
+            raise CommandError(
+                f"no {level} unit {unit} that {user.username} may see"
+                " (a department id at department level, a KAM's user id at manager level)"
+            ) from None
         if o["format"] == "csv":
             self.stdout.write(exports.portfolio_csv(portfolio).decode("utf-8-sig"), ending="")
         elif o["format"] == "json":
@@ -123,13 +145,9 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"no active user named {username!r}")
             return user
-        # The operator at the console: the first director or administrator sees everything.
-        user = (
-            User.objects.filter(is_active=True)
-            .filter(Q(role__in=[Role.DIRECTOR, Role.ADMIN]) | Q(is_superuser=True))
-            .order_by("pk")
-            .first()
-        )
+        # The operator at the console: the first person the policy lets run the radar's
+        # management (a director or an administrator), who sees everything.
+        user = User.objects.filter(holders(Action.RADAR_SNAPSHOT_TAKE)).order_by("pk").first()
         if user is None:
             raise CommandError("no director or administrator yet: pass --user USERNAME")
         return user
