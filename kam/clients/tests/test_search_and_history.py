@@ -3,6 +3,7 @@ field names and record names, and its headers are translated apart."""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from kam.clients.selectors import AccountFilters, account_audit_trail, account_list
 from kam.clients.services import account_reassign, account_update, contact_create
@@ -121,7 +122,10 @@ def test_history_headers_read_apart_in_latvian(org, login, settings):
     account_update(actor=org.kam_anna, account=account, city="Rīga")
     client = login(org.kam_anna)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "lv"
-    html = client.get(reverse("clients:detail", args=[account.pk])).content.decode()
+    try:
+        html = client.get(reverse("clients:detail", args=[account.pk])).content.decode()
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the request left Latvian active
     history = html[html.index('class="kam-audit"') :]
     headers = re.findall(r'<th scope="col">([^<]*)</th>', history[: history.index("</thead>")])
     assert len(headers) == 4

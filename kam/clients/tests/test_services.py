@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import translation
 
 from kam.clients import services
 from kam.clients.models import Account, AccountOwnership
@@ -83,7 +84,7 @@ def test_only_active_kams_hold_clients(org):
 )
 def test_create_refuses_bad_fields_naming_them(org, field, value, message):
     data = {"legal_name": "Good SIA", field: value}
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
         account_create(actor=org.director, **data)
     assert message in " ".join(exc.value.message_dict[field])
 
@@ -294,3 +295,23 @@ def test_an_archived_client_keeps_its_owner_and_refuses_edits_until_restored(org
         account_update(actor=org.kam_anna, account=account, city="Ogre")
     with pytest.raises(ValidationError):
         account_archive(actor=org.head_north, account=account)
+
+
+def test_the_backfill_migration_gives_each_owned_client_one_open_row(org):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "kam.clients.migrations.0004_ownership_backfill_and_unaccent"
+    )
+    # As the demo's bulk path and every client before this change: no history at all.
+    owned, unowned = Account.objects.bulk_create(
+        [Account(legal_name="Owned", owner=org.kam_anna), Account(legal_name="Unowned")]
+    )
+    kept = make_account(owner=org.kam_boris)
+    migration.backfill(apps, None)
+    migration.backfill(apps, None)  # twice: still one row each
+    assert [(r.owner, r.started_on) for r in open_rows(owned)] == [(org.kam_anna, history_start())]
+    assert open_rows(unowned) == []
+    assert len(open_rows(kept)) == 1
