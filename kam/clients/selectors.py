@@ -7,7 +7,7 @@ from django.db.models import CharField, F, Func, Q, QuerySet, Value
 from django.db.models.lookups import Contains
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from kam.clients.models import Account, AccountOwnership, Contact
 from kam.core.models import AuditEntry
@@ -160,6 +160,10 @@ def account_audit_trail(*, account: Account, limit: int = 30) -> list[AuditEntry
     return entries
 
 
+# Keys the services record that are no model field, labelled when shown.
+CHANGE_LABELS = {"handed_over_on": gettext_lazy("handed over on")}
+
+
 def _model_field(model, name: str):
     try:
         return model._meta.get_field(name)
@@ -170,7 +174,8 @@ def _model_field(model, name: str):
 def _change_row(model, field_name: str, old, new, names) -> ChangeRow:
     field = _model_field(model, field_name)
     if field is None:
-        return ChangeRow(field_name.replace("_", " "), old, new)
+        label = CHANGE_LABELS.get(field_name) or field_name.replace("_", " ")
+        return ChangeRow(str(label), old, new)
 
     def shown(value):
         if value is None or value == "":

@@ -273,16 +273,13 @@ def account_reassign(
         "department": [_display(account.department), _display(department)],
     }
     changes = {k: v for k, v in changes.items() if v[0] != v[1]}
+    # A plain value (no [old, new]): the history shows it as "handed over on: <day>", in the
+    # reader's language (selectors.CHANGE_LABELS), not the actor's.
+    changes["handed_over_on"] = on.isoformat()
     account.owner, account.department = owner, department
     _save(account)
     ownership_record_change(account=account, on=on)
-    audit_record(
-        actor=actor,
-        action=AuditEntry.Action.UPDATE,
-        instance=account,
-        summary=_("Given to %(name)s from %(day)s") % {"name": owner, "day": on.isoformat()},
-        changes=changes,
-    )
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, instance=account, changes=changes)
     return account
 
 

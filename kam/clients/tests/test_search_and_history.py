@@ -1,6 +1,8 @@
 """Issue 7 §7: search ignores diacritics and case (both databases); the change history shows
 field names and record names, and its headers are translated apart."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -130,3 +132,15 @@ def test_history_headers_read_apart_in_latvian(org, login, settings):
     headers = re.findall(r'<th scope="col">([^<]*)</th>', history[: history.index("</thead>")])
     assert len(headers) == 4
     assert len(set(headers)) == 4, headers
+
+
+def test_a_reassignment_shows_who_to_whom_and_from_when(org):
+    account = make_account(owner=org.kam_anna)
+    account_reassign(actor=org.head_north, account=account, owner=org.kam_boris)
+    entry = account_audit_trail(account=account)[0]
+    assert entry.actor == org.head_north
+    assert rows_of(entry) == {
+        ("key account manager", "Anna Kam", "Boris Kam"),
+        ("department", "North", "North-Pharma"),
+        ("handed over on", None, date.today().isoformat()),
+    }
