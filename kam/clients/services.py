@@ -28,7 +28,7 @@ from kam.core.bounds import check_date, check_text, history_start
 from kam.core.models import AuditEntry
 from kam.core.services import audit_record, model_changes
 from kam.org.models import Department, Role, User
-from kam.org.policy import RULES, Action, require
+from kam.org.policy import RULES, Action, can, require
 from kam.org.selectors import acting_for, department_subtree
 
 ACCOUNT_FIELDS = {
@@ -131,6 +131,48 @@ def _check_department(department) -> None:
         raise ValidationError({"department": _("Choose a department.")})
 
 
+def _check_department_scope(*, actor, department, owner, action: Action) -> None:
+    """A department named outright must be the owner's or one the actor manages: otherwise
+    a head could hand a client to another department's sight (SE-1)."""
+    if actor is None or department is None:
+        return
+    if owner is not None and department.pk == owner.department_id:
+        return
+    rule = RULES[action]
+    for person in acting_for(actor):
+        if not person.is_active or not (person.is_superuser or person.role in rule.roles):
+            continue
+        if person.sees_everything:
+            return
+        manages = person.role in {Role.HEAD, Role.SUPPORT} and person.department_id
+        if manages and department.path.startswith(person.department.path):
+            return
+    raise ValidationError(
+        {
+            "department": _(
+                "You may not put clients in %(name)s: choose the KAM's department or one of "
+                "your own."
+            )
+            % {"name": department}
+        }
+    )
+
+
+def _refuse_out_of_sight(*, actor, account: Account, import_run: bool) -> None:
+    """A client its author could not see afterwards (a KAM's without an owner, say) is
+    refused: nobody would notice it but the director."""
+    if actor is None or import_run or can(actor, Action.CLIENT_VIEW, account):
+        return
+    raise ValidationError(
+        {
+            "owner": _(
+                "Choose a key account manager you may give the client to: otherwise you "
+                "could not see the client."
+            )
+        }
+    )
+
+
 def _check_account(account: Account) -> None:
     """What every client must be, whoever writes it: a name, a registration number no other
     client has, and fields that pass the model's validators (formats, control characters)."""
@@ -182,11 +224,19 @@ def account_create(*, actor, legal_name: str, import_run: bool = False, **data: 
         actor=actor, owner=data.get("owner"), action=Action.CLIENT_CREATE, import_run=import_run
     )
     _check_department(data.get("department"))
+    if not import_run:
+        _check_department_scope(
+            actor=actor,
+            department=data.get("department"),
+            owner=data.get("owner"),
+            action=Action.CLIENT_CREATE,
+        )
     if data.get("owner") is not None and data.get("department") is None:
         data["department"] = data["owner"].department
     account = Account(**data)
     _check_account(account)
     _save(account)
+    _refuse_out_of_sight(actor=actor, account=account, import_run=import_run)
     if account.owner_id:
         ownership_record_change(account=account)
     audit_record(
@@ -223,6 +273,13 @@ def account_update(*, actor, account: Account, import_run: bool = False, **data:
                 owner=data["owner"],
                 action=Action.CLIENT_REASSIGN,
                 import_run=import_run,
+            )
+        if "department" in moving and not import_run:
+            _check_department_scope(
+                actor=actor,
+                department=data["department"],
+                owner=data.get("owner", account.owner),
+                action=Action.CLIENT_REASSIGN,
             )
     if not import_run:
         _refuse_archived(account)
@@ -261,6 +318,9 @@ def account_reassign(
         raise ValidationError({"owner": _("Choose the key account manager.")})
     _check_owner(actor=actor, owner=owner, action=Action.CLIENT_REASSIGN, import_run=False)
     _check_department(department)
+    _check_department_scope(
+        actor=actor, department=department, owner=owner, action=Action.CLIENT_REASSIGN
+    )
     department = department or owner.department
     if owner.pk == account.owner_id and _pk(department) == account.department_id:
         raise ValidationError({"owner": _("%(name)s already holds this client.") % {"name": owner}})

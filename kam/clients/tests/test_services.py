@@ -315,3 +315,30 @@ def test_the_backfill_migration_gives_each_owned_client_one_open_row(org):
     assert [(r.owner, r.started_on) for r in open_rows(owned)] == [(org.kam_anna, history_start())]
     assert open_rows(unowned) == []
     assert len(open_rows(kept)) == 1
+
+
+def test_a_head_may_not_put_a_client_in_another_departments_sight(org):
+    account = make_account(owner=org.kam_anna)
+    with pytest.raises(ValidationError) as exc:
+        account_reassign(
+            actor=org.head_north, account=account, owner=org.kam_boris, department=org.south
+        )
+    assert "South" in exc.value.message_dict["department"][0]
+    # Inside Hugo's subtree it is his choice; the director may choose any.
+    account_reassign(
+        actor=org.head_north, account=account, owner=org.kam_boris, department=org.north
+    )
+    assert Account.objects.get(pk=account.pk).department == org.north
+    account_reassign(actor=org.director, account=account, owner=org.kam_anna, department=org.south)
+    assert Account.objects.get(pk=account.pk).department == org.south
+
+
+def test_a_client_its_author_could_not_see_is_refused(org):
+    # A KAM's client with no owner: only the director would ever see it.
+    with pytest.raises(ValidationError) as exc:
+        account_create(actor=org.kam_anna, legal_name="Lost SIA")
+    assert "owner" in exc.value.message_dict
+    assert not Account.objects.filter(legal_name="Lost SIA").exists()
+    # A head may leave the owner open in their own department.
+    account = account_create(actor=org.head_north, legal_name="Open SIA", department=org.north)
+    assert account.owner is None
