@@ -163,11 +163,13 @@ class AccountForm(forms.Form):
         label=_("Segment"),
         required=False,
         queryset=Territory.objects.filter(kind=Territory.Kind.SEGMENT),
+        empty_label="—",
     )
     territory = forms.ModelChoiceField(
         label=_("Territory"),
         required=False,
         queryset=Territory.objects.filter(kind=Territory.Kind.TERRITORY),
+        empty_label="—",
     )
     status = forms.ChoiceField(
         label=_("Status"), choices=Account.Status.choices, initial=Account.Status.ACTIVE
@@ -204,6 +206,7 @@ class ReassignForm(forms.Form):
     owner = _PersonChoiceField(
         label=_("New key account manager"),
         queryset=User.objects.filter(is_active=True).select_related("department"),
+        empty_label="—",
     )
     department = forms.ModelChoiceField(
         label=_("Department"),

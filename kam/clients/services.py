@@ -15,10 +15,11 @@ row starts on the company's history start (``CompanySettings.history_starts_on``
 arrive with years of sales, and their first known owner is the one to credit for them.
 """
 
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,11 +74,37 @@ def _named_changes(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
     return {k: [_display(old), _display(new)] for k, (old, new) in changes.items()}
 
 
-def _clean_text(data: dict[str, Any]) -> None:
+class _Problems:
+    """The refusals of several checks together, so that a form shows every bad field at once
+    (and an import line every bad column)."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list] = {}
+
+    @contextmanager
+    def check(self):
+        try:
+            yield
+        except ValidationError as error:
+            found = (
+                error.error_dict
+                if hasattr(error, "error_dict")
+                else {NON_FIELD_ERRORS: error.error_list}
+            )
+            for field, messages in found.items():
+                self.errors.setdefault(field, []).extend(messages)
+
+    def raise_any(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+def _clean_text(data: dict[str, Any], problems: _Problems) -> None:
     """Strip the text fields and refuse control characters, naming the field."""
     for field, value in data.items():
         if isinstance(value, str):
-            data[field] = check_text(value.strip(), field=field)
+            with problems.check():
+                data[field] = check_text(value.strip(), field=field)
 
 
 def assignable_owners(*, actor: User | None, action: Action = Action.CLIENT_REASSIGN):
@@ -173,23 +200,24 @@ def _refuse_out_of_sight(*, actor, account: Account, import_run: bool) -> None:
     )
 
 
-def _check_account(account: Account) -> None:
+def _check_account(account: Account, problems: _Problems) -> None:
     """What every client must be, whoever writes it: a name, a registration number no other
     client has, and fields that pass the model's validators (formats, control characters)."""
     if not (account.legal_name or "").strip():
-        raise ValidationError({"legal_name": _("Enter the client's legal name.")})
+        problems.errors.setdefault("legal_name", []).append(
+            ValidationError(_("Enter the client's legal name."))
+        )
     reg = account.registration_number
     if reg and Account.objects.filter(registration_number=reg).exclude(pk=account.pk).exists():
         # The other client's name is not said: it may lie outside the actor's scope (SE-1).
-        raise ValidationError(
-            {
-                "registration_number": _(
-                    "Another client already has registration number %(number)s."
-                )
-                % {"number": reg}
-            }
+        problems.errors.setdefault("registration_number", []).append(
+            ValidationError(
+                _("Another client already has registration number %(number)s.") % {"number": reg}
+            )
         )
-    account.full_clean(validate_constraints=False)
+    with problems.check():
+        account.full_clean(exclude=list(problems.errors), validate_constraints=False)
+    problems.raise_any()
 
 
 def _save(account: Account) -> None:
@@ -219,22 +247,30 @@ def account_create(*, actor, legal_name: str, import_run: bool = False, **data: 
     if actor is not None and not import_run:
         require(actor, Action.CLIENT_CREATE)
     data["legal_name"] = legal_name if isinstance(legal_name, str) else ""
-    _clean_text(data)
-    _check_owner(
-        actor=actor, owner=data.get("owner"), action=Action.CLIENT_CREATE, import_run=import_run
-    )
-    _check_department(data.get("department"))
-    if not import_run:
-        _check_department_scope(
+    problems = _Problems()
+    _clean_text(data, problems)
+    with problems.check():
+        _check_owner(
             actor=actor,
-            department=data.get("department"),
             owner=data.get("owner"),
             action=Action.CLIENT_CREATE,
+            import_run=import_run,
         )
+    with problems.check():
+        _check_department(data.get("department"))
+        if not import_run:
+            _check_department_scope(
+                actor=actor,
+                department=data.get("department"),
+                owner=data.get("owner"),
+                action=Action.CLIENT_CREATE,
+            )
+    if {"owner", "department"} & set(problems.errors):
+        problems.raise_any()  # the default department below needs a valid owner
     if data.get("owner") is not None and data.get("department") is None:
         data["department"] = data["owner"].department
     account = Account(**data)
-    _check_account(account)
+    _check_account(account, problems)
     _save(account)
     _refuse_out_of_sight(actor=actor, account=account, import_run=import_run)
     if account.owner_id:
@@ -259,7 +295,8 @@ def account_update(*, actor, account: Account, import_run: bool = False, **data:
     account = Account.objects.select_for_update().get(pk=account.pk)
     if actor is not None and not import_run:
         require(actor, Action.CLIENT_EDIT, account)
-    _clean_text(data)
+    problems = _Problems()
+    _clean_text(data, problems)
     _check_department(data.get("department"))
     moving = {
         f for f in OWNERSHIP_FIELDS & set(data) if getattr(account, f"{f}_id") != _pk(data[f])
@@ -285,7 +322,7 @@ def account_update(*, actor, account: Account, import_run: bool = False, **data:
         _refuse_archived(account)
     changes = model_changes(account, data)
     if changes:
-        _check_account(account)
+        _check_account(account, problems)
         _save(account)
         if moving:
             ownership_record_change(account=account)

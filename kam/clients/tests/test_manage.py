@@ -240,3 +240,12 @@ def test_api_search_without_diacritics(org, login):
     make_account(owner=org.kam_anna, legal_name="Rīgas Piens")
     rows = login(org.kam_anna).get("/api/clients/", {"q": "rigas"}).json()["items"]
     assert [r["legal_name"] for r in rows] == ["Rīgas Piens"]
+
+
+def test_the_form_and_the_api_name_every_bad_field_at_once(org, login):
+    client = login(org.director)
+    bad = {"legal_name": "Bad\x07 SIA", "website": "nope", "country": "LVA"}
+    web = client.post(reverse("clients:create"), {**bad, "status": "active"})
+    assert {"legal_name", "website", "country"} <= set(web.context["form"].errors)
+    api = client.post("/api/clients/", bad, content_type="application/json")
+    assert {e["field"] for e in api.json()["errors"]} == {"legal_name", "website", "country"}

@@ -342,3 +342,12 @@ def test_a_client_its_author_could_not_see_is_refused(org):
     # A head may leave the owner open in their own department.
     account = account_create(actor=org.head_north, legal_name="Open SIA", department=org.north)
     assert account.owner is None
+
+
+def test_edit_names_every_bad_field_at_once(org):
+    account = make_account(owner=org.kam_anna)
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        account_update(actor=org.kam_anna, account=account, city="Ri\x00ga", website="nope")
+    assert set(exc.value.message_dict) == {"city", "website"}
+    account.refresh_from_db()
+    assert account.city == ""
