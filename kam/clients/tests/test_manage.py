@@ -249,3 +249,25 @@ def test_the_form_and_the_api_name_every_bad_field_at_once(org, login):
     assert {"legal_name", "website", "country"} <= set(web.context["form"].errors)
     api = client.post("/api/clients/", bad, content_type="application/json")
     assert {e["field"] for e in api.json()["errors"]} == {"legal_name", "website", "country"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"owner_id": 10**30},
+        {"owner_id": -1},
+        {"owner_id": "x"},
+        {"owner_id": None},
+        {"owner_id": "boris", "on": "0001-01-01"},
+        {"owner_id": "boris", "department_id": 10**30},
+    ],
+)
+def test_api_reassign_answers_bad_input_with_422_never_500(org, login, body):
+    if body["owner_id"] == "boris":
+        body = {**body, "owner_id": org.kam_boris.pk}
+    account = make_account(owner=org.kam_anna)
+    response = login(org.director).post(
+        f"/api/clients/{account.pk}/reassign", body, content_type="application/json"
+    )
+    assert response.status_code == 422, response.content
+    assert Account.objects.get(pk=account.pk).owner == org.kam_anna
