@@ -5,13 +5,18 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from kam.clients.models import Account
-from kam.clients.selectors import ARCHIVED_ALL, ARCHIVED_NO, ARCHIVED_ONLY, AccountFilters
+from kam.clients.selectors import (
+    ARCHIVED_ALL,
+    ARCHIVED_NO,
+    ARCHIVED_ONLY,
+    AccountFilters,
+    assignable_owners,
+)
 from kam.clients.selectors_web import (
     filter_departments,
     filter_industries,
     filter_territories,
 )
-from kam.clients.services import assignable_owners
 from kam.org.models import Department, Territory, User
 from kam.org.policy import Action
 from kam.org.selectors import visible_people

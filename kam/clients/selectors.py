@@ -11,6 +11,12 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from kam.clients.models import Account, AccountOwnership, Contact
 from kam.core.models import AuditEntry
+from kam.org.models import Role, User
+from kam.org.policy import RULES, Action
+from kam.org.selectors import acting_for, department_subtree
+
+# Who may hold clients: KAMs, and regional managers who act as KAMs themselves (SPEC roles).
+OWNER_ROLES = frozenset({Role.KAM, Role.REGIONAL})
 
 ARCHIVED_NO = ""  # the default: clients in work
 ARCHIVED_ONLY = "only"
@@ -242,3 +248,26 @@ def owners_between(*, user, first: date, last: date, owner=None) -> QuerySet[Acc
     return qs.select_related("owner", "department", "account").order_by(
         "account_id", "started_on", "pk"
     )
+
+
+def assignable_owners(*, actor: User | None, action: Action = Action.CLIENT_REASSIGN):
+    """The people ``actor`` may give a client to: active KAMs inside the actor's scope for
+    ``action`` (a head: their department subtree; a KAM creating a client: themselves).
+
+    ``actor=None`` (the system) may give a client to any active KAM."""
+    people = User.objects.filter(is_active=True, role__in=OWNER_ROLES).select_related("department")
+    if actor is None:
+        return people
+    rule = RULES[action]
+    q = Q(pk__in=[])
+    for person in acting_for(actor) if actor.is_authenticated and actor.is_active else []:
+        if not person.is_active or not (person.is_superuser or person.role in rule.roles):
+            continue
+        if person.sees_everything:
+            return people
+        q |= Q(pk=person.pk)
+        if person.role in {Role.HEAD, Role.SUPPORT} and person.department_id:
+            q |= Q(department__in=department_subtree(person.department))
+        elif person.role == Role.REGIONAL:
+            q |= Q(manager=person)
+    return people.filter(q)

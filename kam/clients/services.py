@@ -25,12 +25,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.clients.models import Account, AccountOwnership, Contact
+from kam.clients.selectors import OWNER_ROLES, assignable_owners
 from kam.core.bounds import check_date, check_text, history_start
 from kam.core.models import AuditEntry
 from kam.core.services import audit_record, model_changes
 from kam.org.models import Department, Role, User
 from kam.org.policy import RULES, Action, can, require
-from kam.org.selectors import acting_for, department_subtree
+from kam.org.selectors import acting_for
 
 ACCOUNT_FIELDS = {
     "legal_name",
@@ -49,8 +50,6 @@ ACCOUNT_FIELDS = {
 }
 # Changing these changes who sees the client: a reassignment, not an edit.
 OWNERSHIP_FIELDS = {"owner", "department"}
-# Who may hold clients: KAMs, and regional managers who act as KAMs themselves (SPEC roles).
-OWNER_ROLES = frozenset({Role.KAM, Role.REGIONAL})
 
 
 def today() -> date:
@@ -105,29 +104,6 @@ def _clean_text(data: dict[str, Any], problems: _Problems) -> None:
         if isinstance(value, str):
             with problems.check():
                 data[field] = check_text(value.strip(), field=field)
-
-
-def assignable_owners(*, actor: User | None, action: Action = Action.CLIENT_REASSIGN):
-    """The people ``actor`` may give a client to: active KAMs inside the actor's scope for
-    ``action`` (a head: their department subtree; a KAM creating a client: themselves).
-
-    ``actor=None`` (the system) may give a client to any active KAM."""
-    people = User.objects.filter(is_active=True, role__in=OWNER_ROLES).select_related("department")
-    if actor is None:
-        return people
-    rule = RULES[action]
-    q = models.Q(pk__in=[])
-    for person in acting_for(actor) if actor.is_authenticated and actor.is_active else []:
-        if not person.is_active or not (person.is_superuser or person.role in rule.roles):
-            continue
-        if person.sees_everything:
-            return people
-        q |= models.Q(pk=person.pk)
-        if person.role in {Role.HEAD, Role.SUPPORT} and person.department_id:
-            q |= models.Q(department__in=department_subtree(person.department))
-        elif person.role == Role.REGIONAL:
-            q |= models.Q(manager=person)
-    return people.filter(q)
 
 
 def _check_owner(*, actor, owner, action: Action, import_run: bool) -> None:
