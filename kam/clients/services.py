@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -429,6 +430,33 @@ def ownership_record_change(*, account: Account, on: date | None = None) -> None
             department_id=department_id,
             started_on=on,
         )
+
+
+@transaction.atomic
+def ownership_backfill(*, account_ids=None) -> int:
+    """One open ownership row, from the history start, for each owned client that has none
+    (or those of ``account_ids``): for paths that bulk-create clients without the services
+    (the demo above a few thousand clients, the benchmark database). Returns the rows made."""
+    open_row = AccountOwnership.objects.filter(account=OuterRef("pk"), ended_on__isnull=True)
+    accounts = Account.objects.filter(owner__isnull=False).filter(~Exists(open_row))
+    if account_ids is not None:
+        accounts = accounts.filter(pk__in=list(account_ids))
+    started = history_start()
+    made = 0
+    rows: list[AccountOwnership] = []
+    for pk, owner_id, department_id in accounts.values_list(
+        "pk", "owner_id", "department_id"
+    ).iterator(chunk_size=5000):
+        rows.append(
+            AccountOwnership(
+                account_id=pk, owner_id=owner_id, department_id=department_id, started_on=started
+            )
+        )
+        if len(rows) >= 5000:
+            made += len(AccountOwnership.objects.bulk_create(rows))
+            rows = []
+    made += len(AccountOwnership.objects.bulk_create(rows))
+    return made
 
 
 CONTACT_FIELDS = {

@@ -351,3 +351,20 @@ def test_edit_names_every_bad_field_at_once(org):
     assert set(exc.value.message_dict) == {"city", "website"}
     account.refresh_from_db()
     assert account.city == ""
+
+
+def test_ownership_backfill_covers_bulk_created_clients_once(org):
+    from kam.clients.services import ownership_backfill
+
+    bulk = Account.objects.bulk_create(
+        [
+            Account(legal_name=f"Bulk {n}", owner=org.kam_anna, department=org.north)
+            for n in range(3)
+        ]
+    )
+    made_by_service = make_account(owner=org.kam_boris)
+    assert ownership_backfill() == 3
+    assert ownership_backfill() == 0
+    for account in [*bulk, made_by_service]:
+        assert len(open_rows(account)) == 1
+    assert account_owner_on(account=bulk[0], day=date(2020, 5, 1)) == org.kam_anna
