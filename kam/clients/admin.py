@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from kam.clients.models import Account, Contact
+from kam.clients.models import Account, AccountOwnership, Contact
 from kam.core.admin import ReadOnlyAdmin
 
 
@@ -17,3 +17,10 @@ class AccountAdmin(ReadOnlyAdmin):
 class ContactAdmin(ReadOnlyAdmin):
     list_display = ["last_name", "first_name", "account", "position", "decision_role"]
     search_fields = ["last_name", "account__legal_name"]
+
+
+@admin.register(AccountOwnership)
+class AccountOwnershipAdmin(ReadOnlyAdmin):
+    list_display = ["account", "owner", "department", "started_on", "ended_on"]
+    list_filter = ["owner"]
+    search_fields = ["account__legal_name", "owner__username"]

@@ -1,6 +1,7 @@
 """API schemas of clients and their contact people: what comes in, what goes out."""
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -17,7 +18,10 @@ class Ref(Schema):
 
 class AccountFiltersIn(Schema):
     q: str = Field(
-        "", max_length=100, description="Part of the legal name, registration or VAT number."
+        "",
+        max_length=100,
+        description="Part of the legal name or city (diacritics and case ignored), or of the "
+        "registration or VAT number.",
     )
     status: Account.Status | None = None
     owner_id: int | None = Field(None, ge=1, description="The key account manager.")
@@ -25,6 +29,9 @@ class AccountFiltersIn(Schema):
     territory_id: int | None = Field(None, ge=1)
     segment_id: int | None = Field(None, ge=1)
     industry: str = Field("", max_length=100)
+    archived: Literal["", "only", "all"] = Field(
+        "", description='"" clients not archived (default), "only" archived ones, "all" both.'
+    )
 
 
 class AccountOut(Schema):
@@ -114,3 +121,79 @@ class ContactPatch(Schema):
     email: str = Field(None, max_length=254)
     phone: str = Field(None, max_length=50)
     notes: str = Field(None, max_length=5000)
+
+
+# Managing clients (issue 7 §6). The schemas parse types only; the services decide what is
+# acceptable, so the API refuses what the web forms refuse, with the same messages.
+
+
+class AccountIn(Schema):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    legal_name: str
+    registration_number: str = ""
+    vat_number: str = ""
+    industry: str = ""
+    segment_id: int | None = None
+    territory_id: int | None = None
+    owner_id: int | None = Field(None, description="The key account manager.")
+    department_id: int | None = Field(
+        None, description="Default: the key account manager's department."
+    )
+    status: Account.Status = Account.Status.ACTIVE
+    city: str = ""
+    country: str = ""
+    website: str = ""
+    notes: str = ""
+
+
+class AccountPatch(Schema):
+    """Only the fields sent are changed. A new owner or department is a reassignment:
+    ``POST /api/clients/{id}/reassign``."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    legal_name: str = Field(None)
+    registration_number: str = Field(None)
+    vat_number: str = Field(None)
+    industry: str = Field(None)
+    segment_id: int | None = Field(None)
+    territory_id: int | None = Field(None)
+    status: Account.Status = Field(None)
+    city: str = Field(None)
+    country: str = Field(None)
+    website: str = Field(None)
+    notes: str = Field(None)
+
+
+class ReassignIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    owner_id: int = Field(..., description="The new key account manager.")
+    department_id: int | None = Field(
+        None, description="Default: the new key account manager's department."
+    )
+    on: date | None = Field(
+        None, description="The handover day (default today): its sales count for the new KAM."
+    )
+
+
+class ManagedAccountOut(AccountDetailOut):
+    archived_at: datetime | None
+
+
+class OwnershipOut(Schema):
+    owner: Ref
+    department: Ref | None
+    started_on: date = Field(..., description="The first day the KAM held the client.")
+    ended_on: date | None = Field(
+        ..., description="The day the next KAM took over (not included); null: still the owner."
+    )
+
+    @staticmethod
+    def resolve_owner(obj) -> dict:
+        return {"id": obj.owner.pk, "name": str(obj.owner)}
+
+    @staticmethod
+    def resolve_department(obj) -> dict | None:
+        return _ref(obj.department)

@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
@@ -7,11 +9,22 @@ def _casefold(value):
     return value.casefold() if isinstance(value, str) else value
 
 
+def unaccent(value):
+    """PostgreSQL's ``unaccent`` for SQLite: "Rīgas" -> "Rigas" (marks dropped after NFKD)."""
+    if not isinstance(value, str):
+        return value
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", value) if not unicodedata.combining(ch)
+    )
+
+
 def sqlite_functions(sender, connection, **kwargs):
     """SQL functions SQLite lacks: ``kam_casefold`` (its LOWER folds ASCII letters only, so
-    "Ā" would sort after "z"); sorts by name use it as Python's ``str.casefold``."""
+    "Ā" would sort after "z"); sorts by name use it as Python's ``str.casefold``.
+    ``kam_unaccent`` stands in for PostgreSQL's ``unaccent`` (searches without diacritics)."""
     if connection.vendor == "sqlite":
         connection.connection.create_function("kam_casefold", 1, _casefold, deterministic=True)
+        connection.connection.create_function("kam_unaccent", 1, unaccent, deterministic=True)
 
 
 class CoreConfig(AppConfig):

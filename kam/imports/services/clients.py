@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext
 
 from kam.clients.models import Account
-from kam.clients.services import account_create, account_update
+from kam.clients.services import account_create, account_update, ownership_record_change
 from kam.imports.readers import Source
 from kam.imports.services.common import (
     IN_LIST,
@@ -173,6 +173,7 @@ def import_clients(
                 del data["legal_name"]
                 existing[rec.registration_number] = account_create(
                     actor=actor,
+                    import_run=True,
                     legal_name=rec.legal_name,
                     registration_number=rec.registration_number,
                     **data,
@@ -191,10 +192,13 @@ def import_clients(
                     data["department"] = owner.department
                 changed = differences(account, data)
                 if changed:
-                    account_update(actor=actor, account=account, **changed)
+                    account_update(actor=actor, account=account, import_run=True, **changed)
                     result.updated += 1
                 else:
                     result.unchanged += 1
+            if "owner" in data:
+                # Who owned the client from when (kam.clients): a no-op when unchanged.
+                ownership_record_change(account=existing[rec.registration_number])
             tracker.written(done)
         writing.line = None
         audit_import(actor=actor, entity="clients.account", table=table, result=result)
