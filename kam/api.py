@@ -175,6 +175,7 @@ def invalid_data(request, exc):
 
 @api.exception_handler(decimal.InvalidOperation)
 @api.exception_handler(DataError)
+@api.exception_handler(OverflowError)  # SQLite: an integer past 64 bits
 def out_of_range(request, exc):
     # A number the database cannot store (a DecimalField's digits, an integer column) that got
     # past the service's checks: the caller's input, so 422, never a 500. Logged, since the

@@ -4,6 +4,7 @@ from datetime import date
 
 from ninja import Field, Schema
 
+from kam.core.bounds import MAX_ID
 from kam.core.schemas import Money
 
 
@@ -14,7 +15,7 @@ class CategoryOut(Schema):
 
 class ProductFilters(Schema):
     q: str = Field("", max_length=100, description="Part of the SKU or name.")
-    category_id: int | None = Field(None, ge=1)
+    category_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class ProductOut(Schema):

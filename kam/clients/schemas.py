@@ -7,6 +7,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from kam.clients.models import Account, Contact
+from kam.core.bounds import MAX_ID
 
 
 class Ref(Schema):
@@ -24,10 +25,10 @@ class AccountFiltersIn(Schema):
         "registration or VAT number.",
     )
     status: Account.Status | None = None
-    owner_id: int | None = Field(None, ge=1, description="The key account manager.")
-    department_id: int | None = Field(None, ge=1)
-    territory_id: int | None = Field(None, ge=1)
-    segment_id: int | None = Field(None, ge=1)
+    owner_id: int | None = Field(None, ge=1, le=MAX_ID, description="The key account manager.")
+    department_id: int | None = Field(None, ge=1, le=MAX_ID)
+    territory_id: int | None = Field(None, ge=1, le=MAX_ID)
+    segment_id: int | None = Field(None, ge=1, le=MAX_ID)
     industry: str = Field("", max_length=100)
     archived: Literal["", "only", "all"] = Field(
         "", description='"" clients not archived (default), "only" archived ones, "all" both.'

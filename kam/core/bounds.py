@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 # maximum still add up without overflow. Far above any real invoice line.
 MAX_AMOUNT = Decimal("999999999.99")
 MAX_PAGE = 10_000
+# The largest key a database row can have (a signed 64-bit integer): a larger id names nothing.
+MAX_ID = 2**63 - 1
 MAX_PAGE_SIZE = 200
 # How far ahead a ledger line may be dated (a delivery invoiced ahead of the month's close).
 LEDGER_FUTURE_DAYS = int(getattr(settings, "KAM_LEDGER_FUTURE_DAYS", 31))

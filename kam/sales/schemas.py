@@ -5,12 +5,13 @@ from datetime import date
 from ninja import Field, Schema
 from pydantic import model_validator
 
+from kam.core.bounds import MAX_ID
 from kam.core.schemas import ExactDecimal, Money
 from kam.sales.models import SalesLine
 
 
 class SalesLineFilters(Schema):
-    client_id: int | None = Field(None, ge=1)
+    client_id: int | None = Field(None, ge=1, le=MAX_ID)
     date_from: date | None = Field(None, description="First day included (YYYY-MM-DD).")
     date_to: date | None = Field(None, description="Last day included (YYYY-MM-DD).")
 
