@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kam.clients.selectors_web import reporting_month
+from kam.core.bounds import clamp_date
 from kam.radar.models import (
     MANUAL_DEFINITIONS,
     Band,
@@ -94,8 +95,13 @@ class RadarFilterForm(forms.Form):
         required=False, choices=[(k, k) for k in SORTS], widget=forms.HiddenInput
     )
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, user, **kwargs):
+        if data is not None and not data.get("month"):
+            # A link that sets only the level (or the unit) is still a look at the default
+            # month: bound without it, the month box would render empty (issue 7 §7).
+            data = data.copy()
+            data["month"] = default_month(user).strftime("%Y-%m")
+        super().__init__(data, *args, **kwargs)
         self.user = user
         self._default_level = default_level(user)
         level = self.data.get("level") if self.is_bound else None
@@ -135,10 +141,10 @@ class RadarFilterForm(forms.Form):
         return self._value("level", self._default_level)
 
     def chosen_month(self) -> date:
+        # A read: a month before the company's history or past today answers for the nearest
+        # month that makes sense (``clamp_date``), never an error (issue 7 §2).
         month = self._value("month") or self.fields["month"].initial
-        today = timezone.localdate()
-        if (month.year, month.month) > (today.year, today.month):
-            month = today
+        month = min(clamp_date(month), timezone.localdate())
         return month.replace(day=1)
 
     def scope(self) -> dict:
@@ -167,59 +173,68 @@ class RadarFilterForm(forms.Form):
 
 # --- the criteria (KC-1..KC-4, KC-8, KC-11..KC-13) ---------------------------------------------
 
-# The page groups the criteria by requirement; every settings field appears exactly once.
+# The page groups the criteria by requirement; every settings field appears exactly once. The
+# legend is words; the requirement id stays beside it as a small reference (issue 7 §7).
 SETTINGS_GROUPS = (
-    (_("What a client weighs (KC-1) and over which period"), ("basis", "period")),
-    (_("Key by amount or by share (KC-2)"), ("key_amount", "key_share_pct")),
-    (_("Dependency on one client (KC-3)"), ("critical_pct", "mono_pct")),
-    (_("Key by potential (KC-4)"), ("potential_headroom",)),
-    (_("Innovators (KC-8)"), ("innovator_share_pct", "innovator_window_months")),
-    (_("Assignment (KC-11)"), ("max_key_per_kam",)),
-    (_("Value: NPV (KC-12)"), ("npv_rate_pct", "npv_horizon_years", "npv_growth_cap_pct")),
-    (_("Concentration: ABC classes (KC-13)"), ("abc_a_pct", "abc_b_pct")),
+    (_("What a client weighs and over which period"), "KC-1", ("basis", "period")),
+    (_("Key by amount or by share"), "KC-2", ("key_amount", "key_share_pct")),
+    (_("Dependency on one client"), "KC-3", ("critical_pct", "mono_pct")),
+    (_("Key by potential"), "KC-4", ("potential_headroom",)),
+    (_("Innovators"), "KC-8", ("innovator_share_pct", "innovator_window_months")),
+    (_("Key accounts per KAM"), "KC-11", ("max_key_per_kam",)),
+    (
+        _("Value: NPV"),
+        "KC-12",
+        ("npv_rate_pct", "npv_horizon_years", "npv_growth_cap_pct"),
+    ),
+    (_("Concentration: ABC classes"), "KC-13", ("abc_a_pct", "abc_b_pct")),
 )
-SETTINGS_ORDER = tuple(name for _title, names in SETTINGS_GROUPS for name in names)
+SETTINGS_ORDER = tuple(name for _title, _ref, names in SETTINGS_GROUPS for name in names)
 
 SETTINGS_HELP = {
     "basis": _(
-        "KC-1: income (revenue minus cost) by default; turnover can be bought with "
+        "Income (revenue minus cost) by default; turnover can be bought with "
         "loss-making prices."
     ),
-    "period": _("KC-2: the window the shares and amounts are measured over."),
+    "period": _("The window the shares and amounts are measured over."),
     "key_amount": _(
-        "KC-2: a client is key when its weight over a year reaches this, in the base currency "
+        "A client is key when its weight over a year reaches this, in the base currency "
         "(prorated for shorter periods). Empty: not used."
     ),
     "key_share_pct": _(
-        "KC-2: a client is key when it brings at least this share of its unit's weight. "
+        "A client is key when it brings at least this share of its unit's weight. "
         "Empty: not used."
     ),
-    "critical_pct": _("KC-3: from this share one client is a critical dependency (usually 20 %)."),
+    "critical_pct": _("From this share one client is a critical dependency (usually 20 %)."),
     "mono_pct": _(
-        "KC-3: from this share one client is a mono client (usually 70 %); not below the "
+        "From this share one client is a mono client (usually 70 %); not below the "
         "critical limit."
     ),
     "potential_headroom": _(
-        "KC-4: key by potential when the client's annual wallet minus our annualised sales "
+        "Key by potential when the client's annual wallet minus our annualised sales "
         "reaches this, in the base currency."
     ),
     "innovator_share_pct": _(
-        "KC-8: the first buyers of a new product, as a share of all its buyers, suggested as "
+        "The first buyers of a new product, as a share of all its buyers, suggested as "
         "innovators (about 2.5 %)."
     ),
-    "innovator_window_months": _("KC-8: only products launched within this many months count."),
+    "innovator_window_months": _("Only products launched within this many months count."),
     "max_key_per_kam": _(
-        "KC-11: a KAM holding more company-level key accounts than this is flagged."
+        "A KAM holding more company-level key accounts than this is flagged. Counted: every "
+        "client key at company level by a confirmed definition: amount, share or dependency "
+        "against the company, potential, or a reference, partner, competent or innovator mark. "
+        "Suggestions not yet confirmed do not count."
     ),
-    "npv_rate_pct": _("KC-12: the yearly rate each client's expected margin is discounted at."),
-    "npv_horizon_years": _("KC-12: how many years of expected margin the NPV adds up."),
+    "npv_rate_pct": _("The yearly rate each client's expected margin is discounted at."),
+    "npv_horizon_years": _("How many years of expected margin the NPV adds up."),
     "npv_growth_cap_pct": _(
-        "KC-12: the client's trend is projected forward, capped at this growth a year."
+        "The NPV projects each client's trend forward, but never faster than this growth (or "
+        "decline) a year. The Trend column shows the growth as measured, uncapped."
     ),
     "abc_a_pct": _(
-        "KC-13: the largest clients that together bring up to this share of the weight are class A."
+        "The largest clients that together bring up to this share of the weight are class A."
     ),
-    "abc_b_pct": _("KC-13: the next ones up to this cumulative share are class B; the rest, C."),
+    "abc_b_pct": _("The next ones up to this cumulative share are class B; the rest, C."),
 }
 
 
@@ -251,8 +266,10 @@ class RadarSettingsForm(forms.ModelForm):
                 field.disabled = True
 
     def groups(self):
-        """(title, bound fields) per requirement, for the template."""
-        return [(title, [self[name] for name in names]) for title, names in SETTINGS_GROUPS]
+        """(title, requirement id, bound fields) per requirement, for the template."""
+        return [
+            (title, ref, [self[name] for name in names]) for title, ref, names in SETTINGS_GROUPS
+        ]
 
     def changes(self) -> dict:
         """What to pass to ``radar_settings_update``: every criterion (the service keeps only

@@ -18,6 +18,7 @@ from django_htmx.http import push_url
 
 from kam.clients.models import Account
 from kam.clients.selectors import account_get
+from kam.core.bounds import clamp_page
 from kam.core.selectors import audit_for
 from kam.radar import exports, services
 from kam.radar.forms import (
@@ -121,8 +122,9 @@ class _Window(Sequence):
 
 
 def _page_number(value) -> int:
+    # ``clamp_page``: 9223372036854775807 would be an offset no database takes (issue 7 §2).
     try:
-        return max(1, int(value))
+        return clamp_page(int(value))
     except (TypeError, ValueError):
         return 1
 
