@@ -67,7 +67,13 @@ class RowOut(Schema):
     evidence: list[EvidenceOut]
     abc: str
     npv: Decimal
-    trend_pct: Decimal
+    trend_pct: Decimal | None = Field(
+        description="Income growth, last 12 months against the 12 before, as measured (%); "
+        "null with no positive base year."
+    )
+    npv_growth_pct: Decimal = Field(
+        description="The growth the NPV assumes: trend_pct capped at npv_growth_cap_pct."
+    )
     wallet: Decimal | None
     headroom: Decimal | None
     flags: list[str]

@@ -139,13 +139,12 @@ def _manual(
     return _Manual(dict(flags), wallets, counts, records, innovators, launched)
 
 
-def _review_due_ids(*, evidence_on: date, restrict: QuerySet | None) -> set[int]:
-    """Clients with an active flag or a wallet whose review date has passed: the rows that
-    may raise a "review due" alert (a superset; their rows decide)."""
-    flags = KeyFlag.objects.filter(
-        active=True, flagged_on__lte=evidence_on, review_on__lt=evidence_on
-    )
-    wallets = WalletEstimate.objects.filter(recorded_at__lte=evidence_on, review_on__lt=evidence_on)
+def _alert_ids(*, evidence_on: date, restrict: QuerySet | None) -> set[int]:
+    """The clients a page must judge beyond the level rules' candidates, for its alerts: those
+    with an active flag or a wallet estimate (among them every one whose review is due). A flag or a
+    passing wallet makes a company-level key account, which counts toward KC-11."""
+    flags = KeyFlag.objects.filter(active=True, flagged_on__lte=evidence_on)
+    wallets = WalletEstimate.objects.filter(recorded_at__lte=evidence_on)
     if restrict is not None:
         flags = flags.filter(account_id__in=restrict.values("pk"))
         wallets = wallets.filter(account_id__in=restrict.values("pk"))

@@ -88,10 +88,13 @@ class PortfolioRow:
     definitions: tuple[str, ...]
     suggestions: tuple[str, ...]
     evidence: tuple[Evidence, ...]
-    company_key: bool  # key by amount/share/dependency at company level, whatever the row's level
+    # KC-11: key at company level by a confirmed definition (amount, share or dependency against
+    # the company, potential, a manual mark), whatever the row's level
+    company_key: bool
     abc: str
     npv: Decimal
-    trend_pct: Decimal  # income growth last 12 vs previous 12 months, capped
+    trend_pct: Decimal | None  # income growth last 12 vs previous 12 months, as measured
+    npv_growth_pct: Decimal  # the growth the NPV assumes: trend_pct capped (npv_growth_cap_pct)
     wallet: Decimal | None
     headroom: Decimal | None
     flags: tuple[str, ...]

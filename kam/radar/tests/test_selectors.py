@@ -301,7 +301,8 @@ def test_npv_uses_the_trailing_year_and_its_trend(org, product):  # KC-12
     make_sale(account=acc, product=product, on=date(2024, 3, 1), revenue="200", cost="100")
     make_sale(account=acc, product=product, on=date(2025, 3, 1), revenue="300", cost="150")
     row = rows_by_id(radar_portfolio(user=org.director, as_of=AS_OF))[acc.pk]
-    assert row.trend_pct == D("20.00")  # +50 % capped at the default 20 %
+    assert row.trend_pct == D("50.00")  # +50 % as measured (issue 7 §7)
+    assert row.npv_growth_pct == D("20.00")  # the NPV caps it at the default 20 %
     # 150 * sum_{t=1..5} (1.2/1.1)^t
     assert row.npv == D("981.09")
 
