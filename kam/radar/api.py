@@ -230,13 +230,17 @@ class HistoryQuery(Schema):
     since: date | None = None
 
 
+# The input schemas parse (types, required fields); what values are allowed the services decide,
+# the same for the web forms (issue 7 §2): a bad date or amount answers 422 naming the field.
+
+
 class CompetitorIn(Schema):
-    name: str = Field(..., min_length=1, max_length=200)
-    share_pct: Decimal = Field(..., ge=0, le=100)
+    name: str
+    share_pct: Decimal
 
 
 class WalletIn(Schema):
-    annual_budget: Decimal = Field(..., ge=0)
+    annual_budget: Decimal
     currency: str = ""
     recorded_at: date | None = None
     review_on: date | None = None
@@ -258,7 +262,7 @@ class PartnerDisclosureIn(Schema):
 
 
 class ConsultationIn(Schema):
-    topic: str = Field(..., min_length=1, max_length=255)
+    topic: str = Field(..., min_length=1)
     consulted_on: date
 
 

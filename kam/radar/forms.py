@@ -193,8 +193,7 @@ SETTINGS_ORDER = tuple(name for _title, _ref, names in SETTINGS_GROUPS for name 
 
 SETTINGS_HELP = {
     "basis": _(
-        "Income (revenue minus cost) by default; turnover can be bought with "
-        "loss-making prices."
+        "Income (revenue minus cost) by default; turnover can be bought with loss-making prices."
     ),
     "period": _("The window the shares and amounts are measured over."),
     "key_amount": _(
@@ -202,13 +201,11 @@ SETTINGS_HELP = {
         "(prorated for shorter periods). Empty: not used."
     ),
     "key_share_pct": _(
-        "A client is key when it brings at least this share of its unit's weight. "
-        "Empty: not used."
+        "A client is key when it brings at least this share of its unit's weight. Empty: not used."
     ),
     "critical_pct": _("From this share one client is a critical dependency (usually 20 %)."),
     "mono_pct": _(
-        "From this share one client is a mono client (usually 70 %); not below the "
-        "critical limit."
+        "From this share one client is a mono client (usually 70 %); not below the critical limit."
     ),
     "potential_headroom": _(
         "Key by potential when the client's annual wallet minus our annualised sales "
@@ -287,23 +284,15 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def _not_future(value: date | None) -> date | None:
-    if value and value > timezone.localdate():
-        raise ValidationError(_("This date is in the future."))
-    return value
-
-
 class PastDateField(forms.DateField):
-    """The day something happened: today or earlier; today when left empty."""
+    """The day something happened; empty means today. Parsed only: which days are allowed
+    (history start to today) the service decides, for the API alike (issue 7 §2)."""
 
     widget = DateInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
-
-    def clean(self, value):
-        return _not_future(super().clean(value)) or timezone.localdate()
 
 
 def _rows(n: int) -> forms.Textarea:
@@ -338,26 +327,18 @@ class KeyFlagForm(forms.Form):
             "last_name", "first_name", "username"
         )
 
-    def clean_review_on(self):
-        value = self.cleaned_data.get("review_on")
-        if value and value <= timezone.localdate():
-            raise ValidationError(_("The review date must be after today."))
-        return value
-
 
 class WalletEstimateForm(forms.Form):
     """KC-4: the client's annual budget for our categories and who supplies it."""
 
-    annual_budget = forms.DecimalField(
-        label=_("Annual budget for our categories"),
-        min_value=Decimal("0"),
-        max_digits=18,
-        decimal_places=2,
-    )
+    # Parsed only: the bounds (0 to MAX_AMOUNT, two places) are the service's.
+    annual_budget = forms.DecimalField(label=_("Annual budget for our categories"))
     currency = forms.ChoiceField(label=_("Currency"))
     recorded_at = PastDateField(label=_("Estimated on"), help_text=_("Empty: today."))
     review_on = forms.DateField(label=_("Review on"), required=False, widget=DateInput)
-    categories = forms.CharField(label=_("Categories"), required=False, max_length=255)
+    categories = forms.CharField(
+        label=_("Categories"), required=False, widget=forms.TextInput(attrs={"maxlength": 255})
+    )
     competitors = forms.CharField(
         label=_("Competitors and their shares"),
         required=False,
@@ -377,23 +358,17 @@ class WalletEstimateForm(forms.Form):
     def clean_competitors(self) -> list[tuple[str, Decimal]]:
         return parse_competitors(self.cleaned_data.get("competitors", ""))
 
-    def clean(self):
-        data = super().clean()
-        on, review = data.get("recorded_at"), data.get("review_on")
-        if on and review and review <= on:
-            self.add_error("review_on", _("The review date must be after the estimate."))
-        return data
-
 
 _SHARE_LINE = re.compile(r"^(?P<name>.+?)\s*[:;\t]\s*(?P<share>[^:;\t]+?)\s*%?\s*$")
 _SHARE_TAIL = re.compile(r"^(?P<name>.+?)\s+(?P<share>[\d.,]+)\s*%?\s*$")
 
 
 def parse_competitors(text: str) -> list[tuple[str, Decimal]]:
-    """Lines of "Name: share %" as (name, share); every bad line is named in one error."""
+    """Lines of "Name: share %" as (name, share); every line that cannot be read is named in one
+    error. Parsing only: duplicates, the 0..100 range and the 100 % total are the service's
+    rules (``wallet_estimate_record``), the same for the API."""
     out: list[tuple[str, Decimal]] = []
     problems: list[str] = []
-    seen: set[str] = set()
     for number, raw in enumerate((text or "").splitlines(), start=1):
         line = raw.strip()
         if not line:
@@ -404,7 +379,6 @@ def parse_competitors(text: str) -> list[tuple[str, Decimal]]:
                 _("Line %(n)s: write it as “Name: share %%”, e.g. “Medline: 40”.") % {"n": number}
             )
             continue
-        name = m["name"].strip()
         try:
             share = Decimal(m["share"].strip().rstrip("%").strip().replace(",", "."))
         except InvalidOperation:
@@ -412,24 +386,7 @@ def parse_competitors(text: str) -> list[tuple[str, Decimal]]:
                 _("Line %(n)s: “%(share)s” is not a number.") % {"n": number, "share": m["share"]}
             )
             continue
-        if not share.is_finite() or not 0 <= share <= 100:
-            problems.append(_("Line %(n)s: a share is between 0 and 100 %%.") % {"n": number})
-        elif len(name) > 200:
-            problems.append(_("Line %(n)s: the name is too long.") % {"n": number})
-        elif name.casefold() in seen:
-            problems.append(
-                _("Line %(n)s: %(name)s is listed twice.") % {"n": number, "name": name}
-            )
-        else:
-            seen.add(name.casefold())
-            out.append((name, share))
-    if not problems:
-        total = sum((share for _name, share in out), Decimal(0))
-        if total > 100:
-            problems.append(
-                _("The shares add up to %(total)s %%; they cannot pass 100 %%.")
-                % {"total": _plain(total)}
-            )
+        out.append((m["name"].strip(), share))
     if problems:
         raise ValidationError(problems)
     return out
@@ -454,5 +411,7 @@ class PartnerDisclosureForm(forms.Form):
 class ConsultationForm(forms.Form):
     """KC-7: what the client was consulted on."""
 
-    topic = forms.CharField(label=_("Consulted on"), max_length=255)
+    topic = forms.CharField(
+        label=_("Consulted on"), widget=forms.TextInput(attrs={"maxlength": 255})
+    )
     consulted_on = PastDateField(label=_("Date"), help_text=_("Empty: today."))

@@ -16,13 +16,13 @@ from kam.radar import rules
 from kam.radar.models import Definition, Level, RadarSettings
 from kam.radar.selectors.board import Board, BoardRow, PageQuery, scoreboard
 from kam.radar.selectors.evidence import (
+    _alert_ids,
     _evidence_date,
     _level_evidence,
     _Manual,
     _manual,
     _manual_evidence,
     _money_formatter,
-    _alert_ids,
 )
 from kam.radar.selectors.figures import _period
 from kam.radar.selectors.types import (
