@@ -54,7 +54,10 @@ class RowOut(Schema):
     department_id: int | None
     department_name: str
     unit_id: int | None
-    unit_total: Decimal
+    unit_total: Decimal | None = Field(
+        description="The unit's total weight; null when you do not see every client of the "
+        "unit (a KAM asking the company level sees shares, not the company's amounts)."
+    )
     income: Decimal
     turnover: Decimal
     weight: Decimal
@@ -106,6 +109,10 @@ class ConcentrationOut(Schema):
     abc_counts: dict[str, int]
     abc_pct: dict[str, Decimal]
     pareto: list[ParetoPointOut]
+    complete: bool = Field(
+        description="true: over every client of the level and unit; false: over only the "
+        "clients you see (your own book at company level), not the company's figures."
+    )
 
 
 class PortfolioOut(Schema):

@@ -248,6 +248,31 @@ def _basis_word(basis: str) -> str:
     return _("income") if basis == rules.INCOME else _("turnover")
 
 
+def _share_summary(
+    share: Decimal,
+    level: str,
+    basis: str,
+    pct: Decimal,
+    total: Decimal | None = None,
+    currency: str = "",
+) -> str:
+    """ "10.00 % of the company's income (1,000.00 EUR) ≥ 10 %"; without the total for a reader
+    who may not see the unit's amounts (``secrecy``)."""
+    values = {
+        "share": _share(share),
+        "level": Level(level).label.lower(),
+        "basis": _basis_word(basis),
+        "pct": _pct(pct),
+    }
+    if total is None:
+        return _("%(share)s %% of the %(level)s's %(basis)s ≥ %(pct)s %%") % values
+    return _("%(share)s %% of the %(level)s's %(basis)s (%(total)s %(cur)s) ≥ %(pct)s %%") % {
+        **values,
+        "total": _money(total),
+        "cur": currency,
+    }
+
+
 def _level_evidence(
     level: str, v: rules.Verdict, total: Decimal, c: rules.Criteria, months: int, currency: str
 ) -> list[Evidence]:
@@ -282,15 +307,7 @@ def _level_evidence(
             Evidence(
                 Definition.SHARE,
                 str(Definition.SHARE.label),
-                _("%(share)s %% of the %(level)s's %(basis)s (%(total)s %(cur)s) ≥ %(pct)s %%")
-                % {
-                    "share": _share(share),
-                    "level": Level(level).label.lower(),
-                    "basis": basis,
-                    "total": _money(total),
-                    "cur": currency,
-                    "pct": _pct(c.key_share_pct),
-                },
+                _share_summary(share, level, c.basis, c.key_share_pct, total, currency),
                 level=level,
                 figures={**figures, "threshold_pct": c.key_share_pct},
             )

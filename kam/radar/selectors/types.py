@@ -76,7 +76,9 @@ class PortfolioRow:
     department_name: str
     level: str
     unit_id: int | None  # None (company), the department id, or the KAM's user id
-    unit_total: Decimal  # the unit's positive weight, the share's denominator
+    # the unit's positive weight, the share's denominator; None for a reader who does not see
+    # every client of the unit (its amounts are secret, SE-1; see ``secrecy``)
+    unit_total: Decimal | None
     revenue: Decimal
     cost: Decimal
     income: Decimal
@@ -136,6 +138,9 @@ class Concentration:
     abc_counts: dict[str, int]
     abc_pct: dict[str, Decimal]  # share of the total per class
     pareto: tuple[ParetoPoint, ...]
+    # False: computed over only the clients the reader sees, not the whole level and unit (a
+    # KAM at company level): label it as theirs, never as the company's (``secrecy``).
+    complete: bool = True
 
 
 @dataclass(frozen=True)

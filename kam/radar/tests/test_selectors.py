@@ -157,7 +157,7 @@ def test_several_definitions_at_once_each_with_evidence(org, client_with):  # KC
         account=star,
         definition="reference",
         note="Known in pharma",
-        review_on=date(2026, 1, 1),
+        review_on=today + timedelta(days=30),  # a review date lies after today (issue 7 §2)
     )
     reference_case_record(
         actor=org.kam_anna,
@@ -166,7 +166,9 @@ def test_several_definitions_at_once_each_with_evidence(org, client_with):  # KC
         done_on=date(2024, 9, 1),
         result="30 % fewer write-offs",
     )
-    key_flag_set(actor=org.kam_anna, account=star, definition="partner", review_on=AS_OF)
+    key_flag_set(
+        actor=org.kam_anna, account=star, definition="partner", review_on=today + timedelta(days=1)
+    )
     wallet_estimate_record(actor=org.kam_anna, account=star, annual_budget=D("100000"))
     row = rows_by_id(radar_portfolio(user=org.director))[star.pk]
     assert set(row.definitions) == {"share", "dependency", "potential", "reference", "partner"}
@@ -177,7 +179,7 @@ def test_several_definitions_at_once_each_with_evidence(org, client_with):  # KC
     }
     assert evidence["reference"].owner == "Anna Kam"
     assert evidence["reference"].records[0].text.startswith("Rolled out cold chain")
-    assert evidence["reference"].review_on == date(2026, 1, 1)
+    assert evidence["reference"].review_on == today + timedelta(days=30)
     assert evidence["share"].figures["share_pct"] == D("30.00")
 
 
