@@ -14,13 +14,10 @@ the CLI and the exports all get the same redacted answer.
 
 from dataclasses import replace
 
-from django.db.models import Q
-
 from kam.clients.models import Account
 from kam.radar.models import Definition, Level
 from kam.radar.selectors.evidence import _share_summary
 from kam.radar.selectors.types import Evidence, Portfolio, PortfolioRow
-
 
 _UNIT_COLUMN = {Level.DEPARTMENT: "department_id", Level.MANAGER: "owner_id"}
 
@@ -56,9 +53,9 @@ class UnitSight:
                 .distinct()
                 .order_by()
             )
-            if None in wanted:  # clients with no department or no KAM form a unit too
-                if self._hidden().filter(**{f"{column}__isnull": True}).exists():
-                    closed.add(None)
+            # Clients with no department or no KAM form a unit too.
+            if None in wanted and self._hidden().filter(**{f"{column}__isnull": True}).exists():
+                closed.add(None)
             self._open.update({(level, u): u not in closed for u in wanted})
 
     def unit(self, level: str, unit_id: int | None) -> bool:

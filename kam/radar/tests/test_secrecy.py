@@ -65,9 +65,13 @@ def test_the_concentration_says_whose_it_is(org, book):
 
 
 def test_why_key_hides_the_totals_of_units_above_the_kam(org, book):
-    texts = " ".join(e.summary for e in why_key(user=org.kam_anna, account=book["aurora"], as_of=AS_OF))
+    texts = " ".join(
+        e.summary for e in why_key(user=org.kam_anna, account=book["aurora"], as_of=AS_OF)
+    )
     assert "25.00 % of the company's income" in texts and not leaks(texts)
-    director = " ".join(e.summary for e in why_key(user=org.director, account=book["aurora"], as_of=AS_OF))
+    director = " ".join(
+        e.summary for e in why_key(user=org.director, account=book["aurora"], as_of=AS_OF)
+    )
     assert "12,345.67" in director
 
 
