@@ -9,6 +9,7 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from kam.core.bounds import clamp_date
 from kam.core.schemas import MAX_PAGE_SIZE, PAGE_SIZE
 from kam.radar import selectors, services
 from kam.radar.models import Band, Definition, PartnerDisclosure
@@ -293,14 +294,15 @@ def portfolio(request, q: Query[PortfolioQuery]):
 
 @router.get("/concentration", response=ConcentrationOut, summary="Pareto, ABC, top-N, HHI")
 def concentration(request, q: Query[ConcentrationQuery]):
+    # A read answers for the nearest date that makes sense (issue 7 §2: year 1 was a 500).
     return selectors.radar_concentration(
-        user=request.user, level=q.level, unit_id=q.unit, as_of=q.as_of
+        user=request.user, level=q.level, unit_id=q.unit, as_of=clamp_date(q.as_of)
     )
 
 
 @router.get("/accounts/{account_id}/why", response=list[EvidenceOut], summary="Why key")
 def why(request, account_id: int, as_of: date | None = None):
-    return selectors.why_key(user=request.user, account=account_id, as_of=as_of)
+    return selectors.why_key(user=request.user, account=account_id, as_of=clamp_date(as_of))
 
 
 @router.get("/history", response=list[StatusChangeOut], summary="Key-status changes")

@@ -121,3 +121,11 @@ def test_the_why_panel_shows_every_date_in_one_format(org, book, login):
             assert date_format(day, "j M Y") in html
     assert f"{review:%m/%d/%Y}" not in html and f"{done:%m/%d/%Y}" not in html
     assert not re.search(r"\b[A-Z][a-z]{2}\. \d{1,2}, \d{4}", html)  # no "Nov. 30, 2026"
+
+
+@pytest.mark.parametrize("as_of", ["0001-01-01", "9999-12-31"])
+def test_the_api_why_and_concentration_read_any_date(org, book, login, as_of):
+    c = login(org.director)
+    why = c.get(f"/api/radar/accounts/{book['aurora'].pk}/why", {"as_of": as_of})
+    assert why.status_code == 200
+    assert c.get("/api/radar/concentration", {"as_of": as_of}).status_code == 200
