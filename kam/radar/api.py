@@ -55,7 +55,10 @@ class RowOut(Schema):
     department_id: int | None
     department_name: str
     unit_id: int | None
-    unit_total: Decimal
+    unit_total: Decimal | None = Field(
+        description="The unit's total weight; null when you do not see every client of the "
+        "unit (a KAM asking the company level sees shares, not the company's amounts)."
+    )
     income: Decimal
     turnover: Decimal
     weight: Decimal
@@ -68,7 +71,13 @@ class RowOut(Schema):
     evidence: list[EvidenceOut]
     abc: str
     npv: Decimal
-    trend_pct: Decimal
+    trend_pct: Decimal | None = Field(
+        description="Income growth, last 12 months against the 12 before, as measured (%); "
+        "null with no positive base year."
+    )
+    npv_growth_pct: Decimal = Field(
+        description="The growth the NPV assumes: trend_pct capped at npv_growth_cap_pct."
+    )
     wallet: Decimal | None
     headroom: Decimal | None
     flags: list[str]
@@ -101,6 +110,10 @@ class ConcentrationOut(Schema):
     abc_counts: dict[str, int]
     abc_pct: dict[str, Decimal]
     pareto: list[ParetoPointOut]
+    complete: bool = Field(
+        description="true: over every client of the level and unit; false: over only the "
+        "clients you see (your own book at company level), not the company's figures."
+    )
 
 
 class PortfolioOut(Schema):
@@ -230,13 +243,17 @@ class HistoryQuery(Schema):
     since: date | None = None
 
 
+# The input schemas parse (types, required fields); what values are allowed the services decide,
+# the same for the web forms (issue 7 §2): a bad date or amount answers 422 naming the field.
+
+
 class CompetitorIn(Schema):
-    name: str = Field(..., min_length=1, max_length=200)
-    share_pct: Decimal = Field(..., ge=0, le=100)
+    name: str
+    share_pct: Decimal
 
 
 class WalletIn(Schema):
-    annual_budget: Decimal = Field(..., ge=0)
+    annual_budget: Decimal
     currency: str = ""
     recorded_at: date | None = None
     review_on: date | None = None
@@ -258,7 +275,7 @@ class PartnerDisclosureIn(Schema):
 
 
 class ConsultationIn(Schema):
-    topic: str = Field(..., min_length=1, max_length=255)
+    topic: str = Field(..., min_length=1)
     consulted_on: date
 
 
@@ -282,6 +299,7 @@ def portfolio(request, q: Query[PortfolioQuery]):
 
 @router.get("/concentration", response=ConcentrationOut, summary="Pareto, ABC, top-N, HHI")
 def concentration(request, q: Query[ConcentrationQuery]):
+    # A read answers for the nearest date that makes sense (issue 7 §2: year 1 was a 500).
     return selectors.radar_concentration(
         user=request.user, level=q.level, unit_id=q.unit, as_of=clamp_date(q.as_of)
     )

@@ -22,6 +22,7 @@ Choices made here, once, for every level and every caller:
 * **NPV** (KC-12): the trailing-12-month income is the annual margin ``m``; the trend ``g`` is
   last 12 months vs the previous 12, ``(m - prev) / prev`` capped to +-cap, and 0 when the
   previous year's income was not positive (no base to grow from) or ``m`` is not positive.
+  The cap is the NPV's assumption only: the trend shown beside it is ``growth``, as measured.
   ``NPV = sum_{t=1..H} m (1+g)^t / (1+r)^t`` for horizon ``H`` years at rate ``r``.
 * **Innovators** (KC-8): for each product launched within the window, its buyers are ranked by
   the date of their first purchase; the first ``ceil(n * pct / 100)`` buyers (at least one) are
@@ -316,12 +317,22 @@ def pareto(
 # --- value -------------------------------------------------------------------------------------
 
 
+def growth(last12: Decimal, prev12: Decimal) -> Decimal | None:
+    """Yearly growth of income as measured, a fraction, uncapped: what the Trend column shows.
+    None with no positive base year to grow from (a new client, a loss-making year)."""
+    if prev12 <= 0:
+        return None
+    return (last12 - prev12) / prev12
+
+
 def trend(last12: Decimal, prev12: Decimal, cap_pct: Decimal) -> Decimal:
-    """Yearly growth of income as a fraction, capped to +-cap; 0 with no positive base."""
-    if prev12 <= 0 or last12 <= 0:
+    """The growth the NPV assumes: ``growth`` capped to +-cap (``npv_growth_cap_pct``, 20 % by
+    default), and 0 with no positive base or no positive margin to project."""
+    g = growth(last12, prev12)
+    if g is None or last12 <= 0:
         return ZERO
     cap = cap_pct / HUNDRED
-    return max(-cap, min(cap, (last12 - prev12) / prev12))
+    return max(-cap, min(cap, g))
 
 
 @lru_cache(maxsize=4096)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.clients.models import Account
 from kam.clients.selectors import account_get
+from kam.core.bounds import check_amount, check_date, check_text, planning_latest
 from kam.core.models import AuditEntry
 from kam.core.money import UnknownRate
 from kam.core.selectors import rate_table
@@ -100,8 +101,107 @@ def _evidence_account(actor, account: Account | int) -> Account:
     return account
 
 
-def _save(obj, *, actor, summary: str, changes: dict | None = None):
-    obj.full_clean()
+# --- the rules every piece of evidence keeps, whoever sends it (issue 7 §2) --------------------
+# The web forms and the API schemas only parse; these checks are the one place that decides,
+# so both refuse the same input with the same message on the same field.
+
+
+class _Checks:
+    """Collects every field's error, so one answer names them all."""
+
+    def __init__(self):
+        self.errors: dict[str, list[str]] = {}
+
+    def run(self, check, *args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except ValidationError as exc:
+            self.add(exc)
+            return None
+
+    def add(self, exc: ValidationError) -> None:
+        for name, messages in exc.message_dict.items():
+            self.errors.setdefault(name, []).extend(messages)
+
+    def full_clean(self, obj, **kwargs) -> None:
+        """The model's own rules (blank, choices, lengths) beside ours."""
+        try:
+            obj.full_clean(**kwargs)
+        except ValidationError as exc:
+            self.add(exc)
+
+    def done(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+def _happened_on(value: date | None, *, field: str) -> date:
+    """The day something happened: the company's history start up to today; today if empty."""
+    today = timezone.localdate()
+    if value is None:
+        return today
+    if value > today:
+        raise ValidationError({field: _("This date is in the future.")})
+    return check_date(value, field=field, latest=today)
+
+
+def _review_date(value: date | None, *, field: str, after: date, message) -> date | None:
+    """A review date: after ``after`` (the recording day), up to the planning horizon."""
+    if value is None:
+        return None
+    if value <= after:
+        raise ValidationError({field: message})
+    return check_date(value, field=field, earliest=after, latest=planning_latest())
+
+
+def _texts(checks: _Checks, **texts: str | None) -> None:
+    for name, value in texts.items():
+        checks.run(check_text, value, field=name)
+
+
+def _competitor_shares(competitors: Iterable[tuple[str, Any]]) -> list[tuple[str, Decimal]]:
+    """(name, share %) pairs: names trimmed, non-empty, free of control characters and listed
+    once (case-insensitive: "A" and "a " are one competitor); shares 0..100 adding up to at most
+    100."""
+    out: list[tuple[str, Decimal]] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for raw_name, raw_share in competitors:
+        name = (raw_name or "").strip()
+        if not name:
+            problems.append(_("A competitor needs a name."))
+            continue
+        try:
+            check_text(name)
+            share = check_amount(raw_share, minimum=Decimal(0), maximum=Decimal(100), places=3)
+        except ValidationError as exc:
+            problems += [f"{name}: {m}" for m in exc.messages]
+            continue
+        if share is None:
+            problems.append(_("%(name)s: the share is missing.") % {"name": name})
+        elif len(name) > 200:
+            problems.append(_("%(name)s: the name is too long.") % {"name": name[:40]})
+        elif name.casefold() in seen:
+            problems.append(_("%(name)s is listed twice.") % {"name": name})
+        else:
+            seen.add(name.casefold())
+            out.append((name, share))
+    if not problems:
+        total = sum((share for _name, share in out), Decimal(0))
+        if total > 100:
+            problems.append(
+                _("The shares add up to %(total)s %%; they cannot pass 100 %%.")
+                % {"total": f"{total.normalize():f}"}
+            )
+    if problems:
+        raise ValidationError({"competitors": problems})
+    return out
+
+
+def _save(obj, *, actor, summary: str, changes: dict | None = None, checks: _Checks | None = None):
+    checks = checks or _Checks()
+    checks.full_clean(obj)
+    checks.done()
     obj.save()
     audit_record(
         actor=actor,
@@ -129,19 +229,35 @@ def wallet_estimate_record(
     """KC-4: the client's annual budget for our categories and who supplies it. The newest
     estimate replaces earlier ones for the radar; earlier ones stay as history."""
     account = _evidence_account(actor, account)
+    checks = _Checks()
     rates = rate_table()
     currency = (currency or rates.base).upper()
-    recorded_at = recorded_at or timezone.localdate()
-    competitors = [(name.strip(), Decimal(pct)) for name, pct in competitors]
-    if sum((pct for _, pct in competitors), Decimal(0)) > 100:
-        raise ValidationError({"competitors": _("Competitors' shares add up to over 100 %.")})
-    try:
-        base = rates.convert(Decimal(annual_budget), currency, recorded_at)
-    except UnknownRate as exc:
-        raise ValidationError({"currency": str(exc)}) from None
+    budget = checks.run(check_amount, annual_budget, field="annual_budget", minimum=Decimal(0))
+    if budget is None and "annual_budget" not in checks.errors:
+        checks.add(ValidationError({"annual_budget": _("The annual budget is missing.")}))
+    recorded_at = checks.run(_happened_on, recorded_at, field="recorded_at")
+    if recorded_at is not None:
+        review_on = checks.run(
+            _review_date,
+            review_on,
+            field="review_on",
+            after=recorded_at,
+            message=_("The review date must be after the estimate."),
+        )
+    _texts(checks, categories=categories, note=note)
+    competitors = checks.run(_competitor_shares, competitors) or []
+    base = None
+    if budget is not None and recorded_at is not None:
+        try:
+            base = rates.convert(budget, currency, recorded_at)
+        except UnknownRate as exc:
+            checks.add(ValidationError({"currency": str(exc)}))
+        else:
+            checks.run(check_amount, base, field="annual_budget", minimum=Decimal(0))
+    checks.done()
     wallet = WalletEstimate(
         account=account,
-        annual_budget=annual_budget,
+        annual_budget=budget,
         currency=currency,
         annual_budget_base=base,
         recorded_at=recorded_at,
@@ -153,13 +269,14 @@ def wallet_estimate_record(
     _save(
         wallet,
         actor=actor,
-        summary=f"wallet {annual_budget} {currency} for {account}",
+        summary=f"wallet {budget} {currency} for {account}",
         changes={
             "account": account.pk,
-            "annual_budget": annual_budget,
+            "annual_budget": budget,
             "currency": currency,
             "competitors": [f"{n} {p}%" for n, p in competitors],
         },
+        checks=checks,
     )
     shares = [CompetitorShare(wallet=wallet, name=n, share_pct=p) for n, p in competitors]
     for share in shares:
@@ -170,38 +287,61 @@ def wallet_estimate_record(
 
 @transaction.atomic
 def reference_case_record(
-    *, actor, account: Account | int, what: str, done_on: date, result: str = ""
+    *, actor, account: Account | int, what: str, done_on: date | None, result: str = ""
 ) -> ReferenceCase:
     """KC-5: what exactly we did for the client, when, and what came of it."""
     account = _evidence_account(actor, account)
+    checks = _Checks()
+    done_on = checks.run(_happened_on, done_on, field="done_on")
+    _texts(checks, what=what, result=result)
     case = ReferenceCase(
         account=account, what=what, done_on=done_on, result=result, recorded_by=actor
     )
-    return _save(case, actor=actor, summary=f"reference case for {account}", changes={"what": what})
+    return _save(
+        case,
+        actor=actor,
+        summary=f"reference case for {account}",
+        changes={"what": what},
+        checks=checks,
+    )
 
 
 @transaction.atomic
 def partner_disclosure_record(
-    *, actor, account: Account | int, kind: str, text: str, disclosed_on: date
+    *, actor, account: Account | int, kind: str, text: str, disclosed_on: date | None
 ) -> PartnerDisclosure:
     """KC-6: something the client shared (plans, budget, conditions, no-tender, exclusivity)."""
     account = _evidence_account(actor, account)
+    checks = _Checks()
+    disclosed_on = checks.run(_happened_on, disclosed_on, field="disclosed_on")
+    _texts(checks, text=text)
     item = PartnerDisclosure(
         account=account, kind=kind, text=text, disclosed_on=disclosed_on, recorded_by=actor
     )
-    return _save(item, actor=actor, summary=f"{kind} from {account}", changes={"kind": kind})
+    return _save(
+        item, actor=actor, summary=f"{kind} from {account}", changes={"kind": kind}, checks=checks
+    )
 
 
 @transaction.atomic
 def competence_consultation_record(
-    *, actor, account: Account | int, topic: str, consulted_on: date
+    *, actor, account: Account | int, topic: str, consulted_on: date | None
 ) -> CompetenceConsultation:
     """KC-7: what the client was consulted on."""
     account = _evidence_account(actor, account)
+    checks = _Checks()
+    consulted_on = checks.run(_happened_on, consulted_on, field="consulted_on")
+    _texts(checks, topic=topic)
     item = CompetenceConsultation(
         account=account, topic=topic, consulted_on=consulted_on, recorded_by=actor
     )
-    return _save(item, actor=actor, summary=f"consulted {account}", changes={"topic": topic})
+    return _save(
+        item,
+        actor=actor,
+        summary=f"consulted {account}",
+        changes={"topic": topic},
+        checks=checks,
+    )
 
 
 @transaction.atomic
@@ -215,11 +355,22 @@ def key_flag_set(
     review_on: date | None = None,
 ) -> KeyFlag:
     """Mark a client key by a manual definition (KC-5..KC-8), or renew the active mark.
-    The owner defaults to the client's KAM; the review to a year from today."""
+    The owner defaults to the client's KAM; the review to a year from today, and a review date
+    given lies after today, within the planning horizon."""
     account = _evidence_account(actor, account)
     if definition not in MANUAL_DEFINITIONS:
         raise ValidationError({"definition": _("Not a manual definition.")})
     today = timezone.localdate()
+    checks = _Checks()
+    review_on = checks.run(
+        _review_date,
+        review_on,
+        field="review_on",
+        after=today,
+        message=_("The review date must be after today."),
+    )
+    _texts(checks, note=note)
+    checks.done()
     owner = owner or account.owner or actor
     review_on = review_on or today + timedelta(days=365)
     flag = (

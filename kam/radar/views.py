@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,6 +19,7 @@ from django_htmx.http import push_url
 
 from kam.clients.models import Account
 from kam.clients.selectors import account_get
+from kam.core.bounds import clamp_page
 from kam.core.selectors import audit_for
 from kam.org.policy import Action, can, require
 from kam.radar import exports, services
@@ -123,8 +125,9 @@ class _Window(Sequence):
 
 
 def _page_number(value) -> int:
+    # ``clamp_page``: 9223372036854775807 would be an offset no database takes (issue 7 §2).
     try:
-        return max(1, int(value))
+        return clamp_page(int(value))
     except (TypeError, ValueError):
         return 1
 
@@ -144,6 +147,23 @@ def _pareto_chart(portfolio: Portfolio) -> dict:
             "tooltip": _("top %(rank)s clients (%(clients)s %%) bring %(share)s %%"),
         },
     }
+
+
+def _npv_note(s: RadarSettings) -> str:
+    """The NPV's assumptions in one sentence (KC-12): the cap is the NPV's, not the trend's."""
+    return _(
+        "NPV: the last 12 months' income projected over %(years)s years at the client's trend, "
+        "capped at ±%(cap)s %% a year, discounted at %(rate)s %% a year. Trend: the growth as "
+        "measured, last 12 months against the 12 before (marked * where the NPV's cap applies)."
+    ) % {
+        "years": s.npv_horizon_years,
+        "cap": _plain_pct(s.npv_growth_cap_pct),
+        "rate": _plain_pct(s.npv_rate_pct),
+    }
+
+
+def _plain_pct(value) -> str:
+    return number_format(Decimal(value).normalize(), use_l10n=True)
 
 
 def _basis_word(basis: str) -> str:
@@ -212,6 +232,7 @@ def portfolio_view(request):
         "conc": portfolio.concentration,
         "pareto": _pareto_chart(portfolio),
         "show_owner_filter": level != Level.MANAGER,
+        "npv_note": _npv_note(portfolio.settings),
         "params": data,
     }
     template = "radar/portfolio.html"

@@ -43,10 +43,10 @@ How levels and scope meet (KC-10, SE-1):
 * The concentration block, ABC classes and the Pareto curve describe the clients the user
   sees in the unit (all of them, even with ``only_key``): for a director at company level that
   is the company; for a KAM, their own book.
-* Assignment alerts (KC-11) concern *company-level* key accounts: clients key by amount, share
-  or dependency against the company (the definitions that have a level), among the rows
-  the user sees at the level (not only the window returned). Potential and the manual definitions hold at every level, so they do not count
-  toward a KAM's one-to-three.
+* Assignment alerts (KC-11) concern *company-level* key accounts: clients key by a confirmed
+  definition at company level (amount, share or dependency against the company, potential, or a
+  manual mark: those hold at every level, the company's included; suggestions do not count),
+  among the rows the user sees at the level (not only the window returned).
 
 Periods, shares, bands, potential, NPV and innovators follow ``kam.radar.rules`` (see its
 docstring for each choice). Months are whole calendar months: ``as_of`` picks the last month.

@@ -16,13 +16,13 @@ from kam.radar import rules
 from kam.radar.models import Definition, Level, RadarSettings
 from kam.radar.selectors.board import Board, BoardRow, PageQuery, scoreboard
 from kam.radar.selectors.evidence import (
+    _alert_ids,
     _evidence_date,
     _level_evidence,
     _Manual,
     _manual,
     _manual_evidence,
     _money_formatter,
-    _review_due_ids,
 )
 from kam.radar.selectors.figures import _period
 from kam.radar.selectors.settings import radar_settings
@@ -100,10 +100,11 @@ class _Engine:
         self._light, self._with_records, self._lazy = light, with_records, lazy
         if lazy:
             # A page: manual evidence is loaded for the rows built (``load_manual``); only the
-            # clients whose review is due are known up front (they raise alerts).
+            # clients with a flag or a wallet are known up front (they raise alerts: review
+            # due, and KC-11 counts them).
             self.manual = None
             self.manual_ids: set[int] = set()
-            self.review_ids = _review_due_ids(evidence_on=self.evidence_on, restrict=restrict)
+            self.review_ids = _alert_ids(evidence_on=self.evidence_on, restrict=restrict)
         else:
             self._set_manual(self._load_manual(None))
         # Per-read constants for ``row``: worked out once, not once per client.
@@ -144,8 +145,8 @@ class _Engine:
     ) -> Board:
         """The level's scoreboard over the accounts ``restrict`` allows. Judged rows: the
         clients some level rule may make key, ``keep``, and either every client with manual
-        evidence (the engine loaded it all) or, for a lazy engine, those whose review is due
-        (they raise alerts; the others are built when the window shows them)."""
+        evidence (the engine loaded it all) or, for a lazy engine, those with a flag or a
+        wallet (they raise alerts; the others are built when the window shows them)."""
         extra = self.review_ids if self._lazy else self.manual_ids
         return scoreboard(
             period=self.period,
@@ -215,6 +216,7 @@ class _Engine:
             evidence = []
         suggested: list[Evidence] = []
         wallet = room = None
+        applied: list[Evidence] = []
         if pk in self.manual_ids:
             applied, suggested, wallet, room = _manual_evidence(
                 pk,
@@ -235,12 +237,17 @@ class _Engine:
         else:
             definitions, review_due = (), False
         company_key = by_level if level == Level.COMPANY else self._judge(f.company_total).is_key(w)
+        # KC-11 counts every confirmed company-level key account: potential and the manual marks
+        # hold at every level, the company's included (issue 7 §7: they were left out, so a KAM
+        # with 4-11 key accounts never reached the limit).
+        company_key = company_key or bool(applied)
         loss_making = w < 0
         if loss_making:
             flags = (LOSS_MAKING, REVIEW_DUE) if review_due else (LOSS_MAKING,)
         else:
             flags = (REVIEW_DUE,) if review_due else ()
         g = rules.trend(f.last12, f.prev12, c.npv_growth_cap_pct)
+        measured = rules.growth(f.last12, f.prev12)
         return _portfolio_row(
             {
                 "account_id": pk,
@@ -267,7 +274,8 @@ class _Engine:
                 "company_key": company_key,
                 "abc": f.abc,
                 "npv": rules.npv_of_trend(f.last12, g, self._npv_rate, c.npv_horizon_years),
-                "trend_pct": (g * 100).quantize(rules.CENT),
+                "trend_pct": None if measured is None else (measured * 100).quantize(rules.CENT),
+                "npv_growth_pct": (g * 100).quantize(rules.CENT),
                 "wallet": wallet,
                 "headroom": room,
                 "flags": flags,

@@ -140,13 +140,12 @@ def _manual(
     return _Manual(dict(flags), wallets, counts, records, innovators, launched)
 
 
-def _review_due_ids(*, evidence_on: date, restrict: QuerySet | None) -> set[int]:
-    """Clients with an active flag or a wallet whose review date has passed: the rows that
-    may raise a "review due" alert (a superset; their rows decide)."""
-    flags = KeyFlag.objects.filter(
-        active=True, flagged_on__lte=evidence_on, review_on__lt=evidence_on
-    )
-    wallets = WalletEstimate.objects.filter(recorded_at__lte=evidence_on, review_on__lt=evidence_on)
+def _alert_ids(*, evidence_on: date, restrict: QuerySet | None) -> set[int]:
+    """The clients a page must judge beyond the level rules' candidates, for its alerts: those
+    with an active flag or a wallet estimate (among them every one whose review is due). A flag or a
+    passing wallet makes a company-level key account, which counts toward KC-11."""
+    flags = KeyFlag.objects.filter(active=True, flagged_on__lte=evidence_on)
+    wallets = WalletEstimate.objects.filter(recorded_at__lte=evidence_on)
     if restrict is not None:
         flags = flags.filter(account_id__in=restrict.values("pk"))
         wallets = wallets.filter(account_id__in=restrict.values("pk"))
@@ -250,6 +249,31 @@ def _basis_word(basis: str) -> str:
     return _("income") if basis == rules.INCOME else _("turnover")
 
 
+def _share_summary(
+    share: Decimal,
+    level: str,
+    basis: str,
+    pct: Decimal,
+    total: Decimal | None = None,
+    currency: str = "",
+) -> str:
+    """ "10.00 % of the company's income (1,000.00 EUR) ≥ 10 %"; without the total for a reader
+    who may not see the unit's amounts (``secrecy``)."""
+    values = {
+        "share": _share(share),
+        "level": Level(level).label.lower(),
+        "basis": _basis_word(basis),
+        "pct": _pct(pct),
+    }
+    if total is None:
+        return _("%(share)s %% of the %(level)s's %(basis)s ≥ %(pct)s %%") % values
+    return _("%(share)s %% of the %(level)s's %(basis)s (%(total)s %(cur)s) ≥ %(pct)s %%") % {
+        **values,
+        "total": _money(total),
+        "cur": currency,
+    }
+
+
 def _level_evidence(
     level: str, v: rules.Verdict, total: Decimal, c: rules.Criteria, months: int, currency: str
 ) -> list[Evidence]:
@@ -284,15 +308,7 @@ def _level_evidence(
             Evidence(
                 Definition.SHARE,
                 str(Definition.SHARE.label),
-                _("%(share)s %% of the %(level)s's %(basis)s (%(total)s %(cur)s) ≥ %(pct)s %%")
-                % {
-                    "share": _share(share),
-                    "level": Level(level).label.lower(),
-                    "basis": basis,
-                    "total": _money(total),
-                    "cur": currency,
-                    "pct": _pct(c.key_share_pct),
-                },
+                _share_summary(share, level, c.basis, c.key_share_pct, total, currency),
                 level=level,
                 figures={**figures, "threshold_pct": c.key_share_pct},
             )

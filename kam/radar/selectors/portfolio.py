@@ -14,6 +14,7 @@ from kam.radar.models import Band, Level
 from kam.radar.selectors.board import PageQuery
 from kam.radar.selectors.engine import _concentration, _Engine
 from kam.radar.selectors.evidence import _basis_word, _date, _share
+from kam.radar.selectors.secrecy import evidence_for_reader, portfolio_for_reader
 from kam.radar.selectors.types import (
     ANY_BAND,
     DEFAULT_SORT,
@@ -85,22 +86,26 @@ def radar_portfolio(
     else:
         count, window = board.count, [built[pk] for pk in board.page]
     final = tuple(_with_flags(r, extra_flags) for r in window)
-    return Portfolio(
-        level=level,
-        unit_id=unit_id,
-        unit_name=unit_name,
-        as_of=as_of,
-        period_start=engine.period.first,
-        period_end=engine.period.last,
-        months=engine.period.months,
-        basis=engine.crit.basis,
-        currency=engine.currency,
-        settings=engine.settings,
-        rows=final,
-        alerts=tuple(alerts),
-        concentration=_concentration(board),
-        count=count,
-        offset=offset,
+    # SE-1, issue 7 §5: no amount of a unit the reader does not wholly see (``secrecy``).
+    return portfolio_for_reader(
+        user,
+        Portfolio(
+            level=level,
+            unit_id=unit_id,
+            unit_name=unit_name,
+            as_of=as_of,
+            period_start=engine.period.first,
+            period_end=engine.period.last,
+            months=engine.period.months,
+            basis=engine.crit.basis,
+            currency=engine.currency,
+            settings=engine.settings,
+            rows=final,
+            alerts=tuple(alerts),
+            concentration=_concentration(board),
+            count=count,
+            offset=offset,
+        ),
     )
 
 
@@ -273,4 +278,4 @@ def why_key(*, user, account, as_of: date | None = None) -> list[Evidence]:
             rest = [e for e in row.evidence if e.definition not in LEVEL_DEFINITIONS]
     out.sort(key=lambda e: DEFINITION_ORDER.index(e.definition))
     applied = [e for e in rest if not e.suggested]
-    return out + applied + [e for e in rest if e.suggested]
+    return evidence_for_reader(user, account, out + applied + [e for e in rest if e.suggested])

@@ -76,7 +76,9 @@ class PortfolioRow:
     department_name: str
     level: str
     unit_id: int | None  # None (company), the department id, or the KAM's user id
-    unit_total: Decimal  # the unit's positive weight, the share's denominator
+    # the unit's positive weight, the share's denominator; None for a reader who does not see
+    # every client of the unit (its amounts are secret, SE-1; see ``secrecy``)
+    unit_total: Decimal | None
     revenue: Decimal
     cost: Decimal
     income: Decimal
@@ -88,10 +90,13 @@ class PortfolioRow:
     definitions: tuple[str, ...]
     suggestions: tuple[str, ...]
     evidence: tuple[Evidence, ...]
-    company_key: bool  # key by amount/share/dependency at company level, whatever the row's level
+    # KC-11: key at company level by a confirmed definition (amount, share or dependency against
+    # the company, potential, a manual mark), whatever the row's level
+    company_key: bool
     abc: str
     npv: Decimal
-    trend_pct: Decimal  # income growth last 12 vs previous 12 months, capped
+    trend_pct: Decimal | None  # income growth last 12 vs previous 12 months, as measured
+    npv_growth_pct: Decimal  # the growth the NPV assumes: trend_pct capped (npv_growth_cap_pct)
     wallet: Decimal | None
     headroom: Decimal | None
     flags: tuple[str, ...]
@@ -133,6 +138,9 @@ class Concentration:
     abc_counts: dict[str, int]
     abc_pct: dict[str, Decimal]  # share of the total per class
     pareto: tuple[ParetoPoint, ...]
+    # False: computed over only the clients the reader sees, not the whole level and unit (a
+    # KAM at company level): label it as theirs, never as the company's (``secrecy``).
+    complete: bool = True
 
 
 @dataclass(frozen=True)

@@ -157,7 +157,7 @@ def test_several_definitions_at_once_each_with_evidence(org, client_with):  # KC
         account=star,
         definition="reference",
         note="Known in pharma",
-        review_on=date(2026, 1, 1),
+        review_on=today + timedelta(days=30),  # a review date lies after today (issue 7 §2)
     )
     reference_case_record(
         actor=org.kam_anna,
@@ -166,7 +166,9 @@ def test_several_definitions_at_once_each_with_evidence(org, client_with):  # KC
         done_on=date(2024, 9, 1),
         result="30 % fewer write-offs",
     )
-    key_flag_set(actor=org.kam_anna, account=star, definition="partner", review_on=AS_OF)
+    key_flag_set(
+        actor=org.kam_anna, account=star, definition="partner", review_on=today + timedelta(days=1)
+    )
     wallet_estimate_record(actor=org.kam_anna, account=star, annual_budget=D("100000"))
     row = rows_by_id(radar_portfolio(user=org.director))[star.pk]
     assert set(row.definitions) == {"share", "dependency", "potential", "reference", "partner"}
@@ -177,7 +179,7 @@ def test_several_definitions_at_once_each_with_evidence(org, client_with):  # KC
     }
     assert evidence["reference"].owner == "Anna Kam"
     assert evidence["reference"].records[0].text.startswith("Rolled out cold chain")
-    assert evidence["reference"].review_on == date(2026, 1, 1)
+    assert evidence["reference"].review_on == today + timedelta(days=30)
     assert evidence["share"].figures["share_pct"] == D("30.00")
 
 
@@ -301,7 +303,8 @@ def test_npv_uses_the_trailing_year_and_its_trend(org, product):  # KC-12
     make_sale(account=acc, product=product, on=date(2024, 3, 1), revenue="200", cost="100")
     make_sale(account=acc, product=product, on=date(2025, 3, 1), revenue="300", cost="150")
     row = rows_by_id(radar_portfolio(user=org.director, as_of=AS_OF))[acc.pk]
-    assert row.trend_pct == D("20.00")  # +50 % capped at the default 20 %
+    assert row.trend_pct == D("50.00")  # +50 % as measured (issue 7 §7)
+    assert row.npv_growth_pct == D("20.00")  # the NPV caps it at the default 20 %
     # 150 * sum_{t=1..5} (1.2/1.1)^t
     assert row.npv == D("981.09")
 
@@ -322,12 +325,13 @@ def test_portfolio_query_count_does_not_grow_with_clients(
         key_flag_set(actor=org.kam_anna, account=acc, definition="partner")
         wallet_estimate_record(actor=org.kam_anna, account=acc, annual_budget=D("100"))
     radar_settings()  # created once, on first use
-    with django_assert_max_num_queries(14):
+    # 15: one of them asks which units' totals the reader may see (issue 7 §5), once per read.
+    with django_assert_max_num_queries(15):
         small = radar_portfolio(user=org.kam_anna, level="manager", as_of=AS_OF)
     for i in range(12):
         acc = client_with(org.kam_anna, f"{200 + i}.00")
         key_flag_set(actor=org.kam_anna, account=acc, definition="reference")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         big = radar_portfolio(user=org.kam_anna, level="manager", as_of=AS_OF)
     assert len(big.rows) == len(small.rows) + 12
 
