@@ -115,6 +115,17 @@ class LedgerBounds:
             self.rates.convert(line.cost, line.currency, line.date),
         )
 
+    def rate_problem(self, currency: str, day: date) -> str | None:
+        """Why ``currency`` cannot be converted on ``day``, or None."""
+        try:
+            self.rates.rate(currency, day)
+        except UnknownRate:
+            return _(
+                "no %(currency)s rate on or before %(date)s; add one to the company's "
+                "currency rates first"
+            ) % {"currency": currency, "date": day.isoformat()}
+        return None
+
     def problems(self, line: LedgerLine) -> dict[str, str]:
         out: dict[str, str] = {}
         day = line.date
@@ -155,14 +166,10 @@ class LedgerBounds:
             }
         if out:
             return out
-        try:
-            base = self.convert(line)
-        except UnknownRate:
-            out["currency"] = _(
-                "no %(currency)s rate on or before %(date)s; add one to the company's "
-                "currency rates first"
-            ) % {"currency": line.currency, "date": day.isoformat()}
+        if (missing := self.rate_problem(line.currency, day)) is not None:
+            out["currency"] = missing
             return out
+        base = self.convert(line)
         for name, value in zip(("revenue", "cost"), base, strict=True):
             if not _MIN <= value <= _MAX:
                 out[name] = _("in the base currency %(currency)s: %(reason)s") % {
