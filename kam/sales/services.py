@@ -135,6 +135,12 @@ class LedgerBounds:
             )
         for name, places in (("quantity", 3), ("revenue", 2), ("cost", 2)):
             value = getattr(line, name)
+            if not isinstance(value, Decimal):
+                # Money is Decimal, never float: a float's binary fraction is not the amount.
+                if not isinstance(value, int) or isinstance(value, bool):
+                    out[name] = _("%(value)r is not an exact number") % {"value": value}
+                    continue
+                value = Decimal(value)
             if not _fits(value, places):
                 out[name] = _reason(bounds.check_amount, value, places=places)
         text = line.document_number
