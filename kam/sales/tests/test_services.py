@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kam.core.bounds import LEDGER_FUTURE_DAYS, MAX_AMOUNT
@@ -229,3 +230,13 @@ def test_only_who_may_import_deletes_ledger_lines(org, two_clients):
         sales_lines_delete(actor=org.kam_anna, keys=[("A", 1)])
     assert SalesLine.objects.filter(document_number="A").exists()
     assert sales_lines_delete(actor=org.support_north, keys=[("A", 1)]) == 1
+
+
+def test_the_database_holds_the_amount_bound_whoever_writes(client_and_product):
+    account, product = client_and_product
+    sales_lines_write(actor=None, lines=[line(account, product)])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SalesLine.objects.update(revenue_base=MAX_AMOUNT + D("0.01"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SalesLine.objects.update(quantity=-MAX_AMOUNT - 1)
+    assert SalesLine.objects.get().revenue_base == D("100.00")
