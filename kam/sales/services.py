@@ -8,17 +8,18 @@ importer, the demo or a future order module: a date from the company's history s
 ahead, amounts within what the radar's integer arithmetic holds, and a line that is a sale, a
 return or an amount correction, never nothing:
 
-- a sale has quantity > 0 and revenue and cost >= 0 (a free line has revenue 0);
-- a return has quantity < 0 and revenue and cost <= 0;
+- a sale has quantity > 0 and revenue >= 0 (a free line has revenue 0);
+- a return has quantity < 0 and revenue <= 0;
 - an amount correction (a rebate, a price correction on a credit note) has quantity 0 and a
-  revenue or cost of either sign;
+  revenue of either sign;
+- the cost may have either sign (an ERP revalues stock, books a cost correction on a sale);
 - a line with quantity, revenue and cost all zero records nothing and is refused.
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -81,18 +82,18 @@ def _reason(check, *args, **kw) -> str:
     raise AssertionError(f"{check.__name__} accepted {args!r}")  # pragma: no cover
 
 
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in (2, 3)}
+
+
 def _fits(value: Decimal, places: int) -> bool:
-    # Decimal comparisons and the exponent: the fast path for a million lines; the messages
-    # come from kam.core.bounds only for a value that fails.
-    return value.is_finite() and _MIN <= value <= _MAX and value.as_tuple().exponent >= -places
+    # The fast path for a million lines (quantize is three times quicker than as_tuple); the
+    # messages come from kam.core.bounds, only for a value that fails.
+    return value.is_finite() and _MIN <= value <= _MAX and value == value.quantize(_QUANTUM[places])
 
 
 def _key(line: LedgerLine) -> str:
     """The line's "DOCUMENT/LINE", control characters shown as escapes (never echoed raw)."""
-    shown = "".join(
-        ch if bounds.control_character(ch) is None else f"\\x{ord(ch):02x}"
-        for ch in line.document_number
-    )
+    shown = bounds.CONTROL_CHARACTER.sub(lambda m: f"\\x{ord(m[0]):02x}", line.document_number)
     return f"{shown}/{line.line_number}"
 
 
@@ -133,7 +134,23 @@ class LedgerBounds:
             out["date"] = _reason(
                 bounds.check_date, day, earliest=self.earliest, latest=self.latest
             )
-        for name, places in (("quantity", 3), ("revenue", 2), ("cost", 2)):
+        quantity, revenue, cost = line.quantity, line.revenue, line.cost
+        try:
+            # The common case in one expression (a million lines): exact decimals in bounds.
+            fine = (
+                type(quantity) is Decimal
+                and type(revenue) is Decimal
+                and type(cost) is Decimal
+                and _MIN <= quantity <= _MAX
+                and _MIN <= revenue <= _MAX
+                and _MIN <= cost <= _MAX
+                and quantity == quantity.quantize(_QUANTUM[3])
+                and revenue == revenue.quantize(_QUANTUM[2])
+                and cost == cost.quantize(_QUANTUM[2])
+            )
+        except InvalidOperation:  # NaN
+            fine = False
+        for name, places in () if fine else (("quantity", 3), ("revenue", 2), ("cost", 2)):
             value = getattr(line, name)
             if not isinstance(value, Decimal):
                 # Money is Decimal, never float: a float's binary fraction is not the amount.
@@ -144,34 +161,31 @@ class LedgerBounds:
             if not _fits(value, places):
                 out[name] = _reason(bounds.check_amount, value, places=places)
         text = line.document_number
-        if bounds.control_character(text) is not None:
+        if bounds.CONTROL_CHARACTER.search(text) is not None:
             out["document_number"] = _reason(bounds.check_text, text)
         if out:
             return out
-        quantity, revenue, cost = line.quantity, line.revenue, line.cost
         if not quantity and not revenue and not cost:
             out["quantity"] = _(
                 "quantity, revenue and cost are all zero: the line records nothing; leave it out"
             )
-        elif quantity < 0 and (revenue > 0 or cost > 0):
-            wrong = "revenue" if revenue > 0 else "cost"
-            out[wrong] = _(
-                "a return (negative quantity) has a negative or zero revenue and cost; "
+        elif quantity < 0 and revenue > 0:
+            out["revenue"] = _(
+                "a return (negative quantity) has a negative or zero revenue; "
                 "a sale has a positive quantity"
             )
-        elif quantity > 0 and (revenue < 0 or cost < 0):
-            wrong = "revenue" if revenue < 0 else "cost"
-            out[wrong] = _(
-                "a sale (positive quantity) has a positive or zero revenue and cost; "
+        elif quantity > 0 and revenue < 0:
+            out["revenue"] = _(
+                "a sale (positive quantity) has a positive or zero revenue; "
                 "a return has a negative quantity and a negative revenue"
             )
-        elif quantity and abs(revenue) > _MAX * abs(quantity):
+        elif -1 < quantity < 1 and quantity and abs(revenue) > _MAX * abs(quantity):
             price = (revenue / quantity).quantize(Decimal("0.01"))
             out["revenue"] = _("unit price (revenue / quantity): %(reason)s") % {
                 "reason": _reason(bounds.check_amount, price)
             }
-        if out:
-            return out
+        if out or line.currency.upper() == self.rates.base:
+            return out  # in the base currency the amounts checked are the base amounts
         if (missing := self.rate_problem(line.currency, day)) is not None:
             out["currency"] = missing
             return out
