@@ -238,3 +238,15 @@ def test_the_database_holds_the_amount_bound_whoever_writes(client_and_product):
     with pytest.raises(IntegrityError), transaction.atomic():
         SalesLine.objects.update(quantity=-MAX_AMOUNT - 1)
     assert SalesLine.objects.get().revenue_base == D("100.00")
+
+
+def test_amounts_are_stored_in_cents_and_thousandths_on_every_database(client_and_product):
+    account, product = client_and_product
+    sales_lines_write(
+        actor=None,
+        lines=[
+            line(account, product, quantity=D("1.23456"), revenue=D("12.3456"), cost=D("0.005"))
+        ],
+    )
+    stored = SalesLine.objects.values_list("quantity", "revenue", "cost").get()
+    assert stored == (D("1.235"), D("12.35"), D("0.01"))
