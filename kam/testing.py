@@ -130,11 +130,15 @@ def make_sale(
     on: date,
     revenue: Decimal | str,
     cost: Decimal | str,
-    quantity: Decimal | str = "1",
+    quantity: Decimal | str | None = None,
     currency: str = "EUR",
     document: str | None = None,
     line: int = 1,
 ) -> None:
+    """One ledger line; without a quantity, one unit sold, or returned when the revenue is
+    negative (the ledger refuses a positive quantity with a negative revenue)."""
+    if quantity is None:
+        quantity = "-1" if Decimal(revenue) < 0 else "1"
     sales_lines_write(
         actor=None,
         lines=[
@@ -156,7 +160,8 @@ def make_sale(
 
 def make_sales(*, product: Product, sales) -> None:
     """Many sales in one ledger write (one refresh of the derived tables, as an import does):
-    ``sales`` holds (account, day, revenue, cost) in EUR, one unit each."""
+    ``sales`` holds (account, day, revenue, cost) in EUR, one unit each (returned when the
+    revenue is negative)."""
     sales_lines_write(
         actor=None,
         lines=[
@@ -164,7 +169,7 @@ def make_sales(*, product: Product, sales) -> None:
                 date=on,
                 account_id=account.pk,
                 product_id=product.pk,
-                quantity=Decimal(1),
+                quantity=Decimal(-1 if Decimal(revenue) < 0 else 1),
                 revenue=Decimal(revenue),
                 cost=Decimal(cost),
                 currency="EUR",

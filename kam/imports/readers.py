@@ -9,11 +9,12 @@ checks the whole file first and reads it again to write), and never loads it who
 
 import codecs
 import csv
-import zipfile
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
+from xml.etree.ElementTree import ParseError
 
 from django.utils.translation import gettext
 
@@ -23,10 +24,20 @@ Source = str | Path | IO[bytes]
 class ReadError(Exception):
     """The file cannot be read at all (not UTF-8, not a workbook, …), at ``line`` if known."""
 
-    def __init__(self, message: str, line: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        line: int | None = None,
+        *,
+        column: str | None = None,
+        column_index: int | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.line = line
+        self.column = column
+        # The cell's position (0 = the first column), named after the header by the caller.
+        self.column_index = column_index
 
 
 def _blank(cells) -> bool:
@@ -132,12 +143,14 @@ class XlsxTable(Table):
     def _sheet(self):
         """The first worksheet, read-only: rows stream from the zip, the file is never whole."""
         from openpyxl import load_workbook
-        from openpyxl.utils.exceptions import InvalidFileException
 
         with self._binary() as f:
             try:
                 wb = load_workbook(f, read_only=True, data_only=True)
-            except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as exc:
+            except Exception as exc:
+                # Whatever openpyxl trips over in a file that is not a sound workbook (not a
+                # zip, a truncated or damaged one, a part missing: BadZipFile, zlib.error,
+                # KeyError, OSError, ParseError, ... were all seen), it is the user's file.
                 raise ReadError(gettext("the file is not an XLSX workbook")) from exc
             try:
                 if not wb.worksheets:
@@ -150,13 +163,85 @@ class XlsxTable(Table):
         with self._sheet() as sheet:
             # min_row=1 makes openpyxl yield the leading empty rows too, keeping lines true.
             rows = sheet.iter_rows(min_row=1, values_only=True)
-            for line, cells in enumerate(rows, start=1):
-                if not _blank(cells):
-                    yield line, tuple(cells)
+            try:
+                for line, cells in enumerate(rows, start=1):
+                    if not _blank(cells):
+                        yield line, tuple(cells)
+            except ParseError as exc:
+                raise self._bad_xml(sheet, exc) from exc
+            except Exception as exc:
+                # A damaged part of the zip found only now, as the rows stream from it.
+                raise ReadError(gettext("the workbook is damaged and cannot be read")) from exc
+
+    def _bad_xml(self, sheet, exc: ParseError) -> ReadError:
+        """The error at the cell the sheet's XML broke in. XML 1.0 cannot carry NUL and most
+        other control characters, so a tool that writes one anyway makes the XML invalid."""
+        try:
+            where = _xml_cell(self._sheet_xml(sheet), exc.position)
+        except Exception:  # the position leads nowhere readable: say what the parser said
+            where = None
+        if where is None:
+            return ReadError(gettext("the worksheet cannot be read (%s)") % exc)
+        line, index, char = where
+        if char is None:
+            message = gettext("the worksheet cannot be read here (%s)") % exc
+        else:
+            message = gettext(
+                "the cell holds a control character (U+%(code)04X), which a workbook cannot "
+                "hold; remove it in the ERP or the spreadsheet"
+            ) % {"code": char}
+        return ReadError(message, line=line, column_index=index)
+
+    @staticmethod
+    def _sheet_xml(sheet) -> bytes:
+        # openpyxl keeps the workbook's zip open and the sheet's part name on a read-only
+        # sheet; it gives no public way to the raw XML an error position points into.
+        return sheet.parent._archive.read(sheet._worksheet_path)
 
     def estimate_rows(self) -> int:
         with self._sheet() as sheet:
-            return max(0, (sheet.max_row or 1) - 1)
+            try:
+                return max(0, (sheet.max_row or 1) - 1)
+            except Exception as exc:
+                raise ReadError(gettext("the workbook is damaged and cannot be read")) from exc
+
+
+_ROW_START = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+_CELL_START = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"')
+_CHAR_REFERENCE = re.compile(rb"&#(x[0-9a-fA-F]+|[0-9]+);")
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ch - 64
+    return index - 1
+
+
+def _xml_cell(xml: bytes, position: tuple[int, int]) -> tuple[int, int | None, int | None] | None:
+    """(line, column index, control character) of the cell at an XML parser's error position
+    (line counted from 1, column in bytes from 0), or None when it lies in no row."""
+    xml_line, column = position
+    offset = 0
+    for _ in range(xml_line - 1):
+        offset = xml.find(b"\n", offset) + 1
+    offset += column
+    head = xml[:offset]
+    rows = list(_ROW_START.finditer(head))
+    if not rows:
+        return None
+    row = rows[-1]
+    line = int(row[1])
+    index = None
+    for cell in _CELL_START.finditer(head, row.end()):
+        index = _column_index(cell[1])
+    char = None
+    if m := _CHAR_REFERENCE.match(xml, offset):
+        text = m[1].decode()
+        char = int(text[1:], 16) if text.startswith("x") else int(text)
+    elif offset < len(xml) and xml[offset] < 32:
+        char = xml[offset]
+    return line, index, char
 
 
 def open_table(source: Source, *, name: str | None = None) -> Table:

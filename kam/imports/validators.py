@@ -13,7 +13,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
+
+from kam.core.bounds import CONTROL_CHARACTER, check_text
 
 
 class CellError(ValueError):
@@ -48,10 +51,33 @@ class ErrorList:
     def add(self, line: int | None, column: str | None, message: str) -> None:
         self.count += 1
         if self.limit is None or len(self.items) < self.limit:
-            self.items.append(RowError(line, column, str(message)))
+            # A control character quoted from the file is shown as an escape: a NUL would cut
+            # the message short in a terminal and cannot be stored or shown on a page.
+            if column is not None:
+                column = escape_controls(column)
+            self.items.append(RowError(line, column, escape_controls(str(message))))
 
     def __bool__(self) -> bool:
         return self.count > 0
+
+
+CONTROL = CONTROL_CHARACTER  # what kam.core.bounds refuses; tab, CR and LF are allowed
+
+
+def escape_controls(value: str) -> str:
+    """``value`` with each control character written as ``\\xNN``."""
+    if CONTROL.search(value) is None:
+        return value
+    return CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", value)
+
+
+def check_cell_text(value: str) -> None:
+    """Raise ``CellError`` if a text cell holds a NUL or another control character."""
+    if CONTROL.search(value) is not None:
+        try:
+            check_text(value)
+        except ValidationError as exc:
+            raise CellError(" ".join(exc.messages)) from None
 
 
 def text(raw: Any) -> str:

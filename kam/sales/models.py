@@ -14,8 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.catalog.models import Product
 from kam.clients.models import Account
+from kam.core.bounds import MAX_AMOUNT
 from kam.core.models import CurrencyField, MoneyField
 from kam.org.selectors import visible_owner_filter
+
+# The amounts of a line bounded by kam.core.bounds.MAX_AMOUNT (issue 7 §2).
+AMOUNT_FIELDS = ("quantity", "revenue", "cost", "revenue_base", "cost_base")
 
 
 class SalesLineQuerySet(models.QuerySet):
@@ -52,7 +56,20 @@ class SalesLine(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["document_number", "line_number"], name="sales_line_source_unique"
-            )
+            ),
+            # The services refuse more (kam.sales.services.LedgerBounds); the database holds
+            # at least what the radar's integer arithmetic needs, whoever writes the rows.
+            # One constraint, so SQLite rebuilds the table once to add it.
+            models.CheckConstraint(
+                condition=models.Q(
+                    **{
+                        f"{name}__{op}": sign * MAX_AMOUNT
+                        for name in AMOUNT_FIELDS
+                        for op, sign in (("gte", -1), ("lte", 1))
+                    }
+                ),
+                name="sales_line_amounts_bounded",
+            ),
         ]
         indexes = [
             models.Index(fields=["account", "date"], name="sales_account_date_idx"),

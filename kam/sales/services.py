@@ -1,25 +1,57 @@
 """Writes of the sales ledger. Lines come in bulk (imports, the demo); each batch keeps the
 derived tables current for the clients it touched, in the same transaction: the monthly
 roll-up (``ClientMonth``), the running totals (``ClientRunningTotal``) and the first purchases
-(``FirstPurchase``)."""
+(``FirstPurchase``).
+
+Every line keeps the ledger's bounds (issue 7 §2, ``LedgerBounds``) whoever writes it, the
+importer, the demo or a future order module: a date from the company's history start to a month
+ahead, amounts within what the radar's integer arithmetic holds, and a line that is a sale, a
+return or an amount correction, never nothing:
+
+- a sale has quantity > 0 and revenue >= 0 (a free line has revenue 0);
+- a return has quantity < 0 and revenue <= 0;
+- an amount correction (a rebate, a price correction on a credit note) has quantity 0 and a
+  revenue of either sign;
+- the cost may have either sign (an ERP revalues stock, books a cost correction on a sale);
+- a line with quantity, revenue and cost all zero records nothing and is refused.
+"""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from kam.clients.models import Account
+from kam.core import bounds
 from kam.core.models import AuditEntry
+from kam.core.money import RateTable, UnknownRate, quantize
+from kam.core.periods import month_of, month_range
 from kam.core.selectors import rate_table
 from kam.core.services import audit_record
+from kam.org.policy import Action, require
 from kam.sales.models import ClientMonth, ClientRunningTotal, FirstPurchase, SalesLine
 from kam.sales.selectors import as_date
 
 BATCH = 5000
 # Above this many touched clients one full rebuild beats many IN (...) lists.
 FULL_REFRESH_OVER = 2000
+# A refused batch reports this many problems, not one per line of a million.
+MAX_REPORTED = 20
+# Values per IN (...) list, under every SQLite build's parameter limit.
+IN_LIST = 900
+
+__all__ = [
+    "LedgerBounds",
+    "LedgerLine",
+    "client_month_refresh",
+    "month_of",
+    "sales_lines_delete",
+    "sales_lines_write",
+]
 
 
 @dataclass(frozen=True)
@@ -37,8 +69,155 @@ class LedgerLine:
     line_number: int
 
 
-def month_of(day: date) -> date:
-    return day.replace(day=1)
+_MAX = bounds.MAX_AMOUNT
+_MIN = -bounds.MAX_AMOUNT
+
+
+def _reason(check, *args, **kw) -> str:
+    """The message ``check`` refuses with (it is called only for a value known to be bad)."""
+    try:
+        check(*args, **kw)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    raise AssertionError(f"{check.__name__} accepted {args!r}")  # pragma: no cover
+
+
+_THOUSANDTH = Decimal("0.001")
+
+
+def _fits(value: Decimal) -> bool:
+    # The messages come from kam.core.bounds, only for a value that fails.
+    return value.is_finite() and _MIN <= value <= _MAX
+
+
+def _rounded(quantity: Decimal, revenue: Decimal, cost: Decimal) -> tuple:
+    """Quantity in thousandths, amounts in cents, half up: what PostgreSQL's numeric columns
+    store, and now SQLite too (it kept every digit). The importer refuses more places at the
+    cell; a program's arithmetic may leave them."""
+    return (
+        Decimal(quantity).quantize(_THOUSANDTH, rounding=ROUND_HALF_UP),
+        quantize(Decimal(revenue)),
+        quantize(Decimal(cost)),
+    )
+
+
+def _key(line: LedgerLine) -> str:
+    """The line's "DOCUMENT/LINE", control characters shown as escapes (never echoed raw)."""
+    shown = bounds.CONTROL_CHARACTER.sub(lambda m: f"\\x{ord(m[0]):02x}", line.document_number)
+    return f"{shown}/{line.line_number}"
+
+
+class LedgerBounds:
+    """The bounds of a ledger line, read once (history start, today, rates) for a whole batch.
+
+    ``problems(line)`` answers ``{field: message}`` (empty when the line may be written), field
+    being a ``LedgerLine`` field: the importer reports them at the line's cells, the service
+    refuses the batch with them. One rule for every writer (issue 7 §2)."""
+
+    def __init__(self, rates: RateTable | None = None):
+        self.rates = rates or rate_table()
+        self.earliest = bounds.history_start()
+        self.latest = bounds.ledger_latest()
+
+    def convert(self, line: LedgerLine) -> tuple[Decimal, Decimal]:
+        """Revenue and cost in the base currency (``UnknownRate`` without a rate)."""
+        return (
+            self.rates.convert(line.revenue, line.currency, line.date),
+            self.rates.convert(line.cost, line.currency, line.date),
+        )
+
+    def rate_problem(self, currency: str, day: date) -> str | None:
+        """Why ``currency`` cannot be converted on ``day``, or None."""
+        try:
+            self.rates.rate(currency, day)
+        except UnknownRate:
+            return _(
+                "no %(currency)s rate on or before %(date)s; add one to the company's "
+                "currency rates first"
+            ) % {"currency": currency, "date": day.isoformat()}
+        return None
+
+    def problems(self, line: LedgerLine) -> dict[str, str]:
+        out: dict[str, str] = {}
+        day = line.date
+        if not self.earliest <= day <= self.latest:
+            out["date"] = _reason(
+                bounds.check_date, day, earliest=self.earliest, latest=self.latest
+            )
+        quantity, revenue, cost = line.quantity, line.revenue, line.cost
+        try:
+            # The common case in one expression (a million lines): exact decimals in bounds.
+            fine = (
+                type(quantity) is Decimal
+                and type(revenue) is Decimal
+                and type(cost) is Decimal
+                and _MIN <= quantity <= _MAX
+                and _MIN <= revenue <= _MAX
+                and _MIN <= cost <= _MAX
+            )
+        except InvalidOperation:  # NaN
+            fine = False
+        for name in () if fine else ("quantity", "revenue", "cost"):
+            value = getattr(line, name)
+            if not isinstance(value, Decimal):
+                # Money is Decimal, never float: a float's binary fraction is not the amount.
+                if not isinstance(value, int) or isinstance(value, bool):
+                    out[name] = _("%(value)r is not an exact number") % {"value": value}
+                    continue
+                value = Decimal(value)
+            if not _fits(value):
+                out[name] = _reason(bounds.check_amount, value, places=28)
+        text = line.document_number
+        if bounds.CONTROL_CHARACTER.search(text) is not None:
+            out["document_number"] = _reason(bounds.check_text, text)
+        if out:
+            return out
+        if not quantity and not revenue and not cost:
+            out["quantity"] = _(
+                "quantity, revenue and cost are all zero: the line records nothing; leave it out"
+            )
+        elif quantity < 0 and revenue > 0:
+            out["revenue"] = _(
+                "a return (negative quantity) has a negative or zero revenue; "
+                "a sale has a positive quantity"
+            )
+        elif quantity > 0 and revenue < 0:
+            out["revenue"] = _(
+                "a sale (positive quantity) has a positive or zero revenue; "
+                "a return has a negative quantity and a negative revenue"
+            )
+        elif -1 < quantity < 1 and quantity and abs(revenue) > _MAX * abs(quantity):
+            price = (revenue / quantity).quantize(Decimal("0.01"))
+            out["revenue"] = _("unit price (revenue / quantity): %(reason)s") % {
+                "reason": _reason(bounds.check_amount, price)
+            }
+        if out or line.currency.upper() == self.rates.base:
+            return out  # in the base currency the amounts checked are the base amounts
+        if (missing := self.rate_problem(line.currency, day)) is not None:
+            out["currency"] = missing
+            return out
+        base = self.convert(line)
+        for name, value in zip(("revenue", "cost"), base, strict=True):
+            if not _MIN <= value <= _MAX:
+                out[name] = _("in the base currency %(currency)s: %(reason)s") % {
+                    "currency": self.rates.base,
+                    "reason": _reason(bounds.check_amount, value),
+                }
+        return out
+
+    def check(self, lines: Iterable[LedgerLine]) -> None:
+        """Raise ``ValidationError({field: ["DOC/LINE: reason", ...]})`` if any line is out of
+        bounds (at most ``MAX_REPORTED`` reasons); nothing has been written then."""
+        errors: dict[str, list[str]] = {}
+        reported = 0
+        for ln in lines:
+            for name, message in self.problems(ln).items():
+                errors.setdefault(name, []).append(f"{_key(ln)}: {message}")
+                reported += 1
+            if reported >= MAX_REPORTED:
+                break
+        if errors:
+            raise ValidationError(errors)
 
 
 _LEDGER_COLUMNS = (
@@ -66,6 +245,13 @@ _UPSERT_SQL = (
 )
 
 
+def _require_import(actor) -> None:
+    # The ledger is the ERP's history: writing it is importing it. ``actor=None`` is the system
+    # (the demo builder, ``kam import --system``, migrations), which checks no role.
+    if actor is not None:
+        require(actor, Action.IMPORT_RUN)
+
+
 def sales_lines_write(
     *,
     actor,
@@ -73,35 +259,51 @@ def sales_lines_write(
     source: str = "",
     audit: bool = True,
     refresh: bool = True,
+    checked: LedgerBounds | None = None,
 ) -> int:
     """Insert lines, or replace those whose (document, line) already exist: a re-import of the
     same file changes nothing. Converts to the base currency once, here. Returns lines written.
 
+    Every line is checked against ``LedgerBounds`` first; one out of bounds refuses the batch
+    (``ValidationError``) and writes nothing. A caller that already checked every line with
+    ``bounds`` (the importer, a cell at a time) passes it as ``checked``. ``actor`` needs the
+    right to import (None: the system).
+
     ``refresh=False`` leaves the monthly roll-up to the caller, who must then call
-    ``client_month_refresh`` for the touched clients before its transaction ends (a large
-    import writes many chunks and rebuilds once)."""
+    ``client_month_refresh`` for the touched clients, and for the clients replaced lines
+    belonged to before, before its transaction ends (a large import writes many chunks and
+    rebuilds once)."""
     if not lines:
         return 0
-    rates = rate_table()
+    _require_import(actor)
+    rules = checked or LedgerBounds()
+    if checked is None:
+        rules.check(lines)
     ops = connection.ops
     with transaction.atomic(), connection.cursor() as cur:
         touched: set[int] = set()
         for start in range(0, len(lines), BATCH):
+            batch = lines[start : start + BATCH]
+            if refresh:
+                # A replaced line may have belonged to another client: rebuild that one too.
+                touched.update(_stored_clients(batch))
             rows = []
-            for ln in lines[start : start + BATCH]:
+            for ln in batch:
                 touched.add(ln.account_id)
+                revenue_base, cost_base = rules.convert(ln)
+                quantity, revenue, cost = _rounded(ln.quantity, ln.revenue, ln.cost)
                 rows.append(
                     (
                         ops.adapt_datefield_value(ln.date),
                         ops.adapt_datefield_value(month_of(ln.date)),
                         ln.account_id,
                         ln.product_id,
-                        ln.quantity,
-                        ln.revenue,
-                        ln.cost,
+                        quantity,
+                        revenue,
+                        cost,
                         ln.currency.upper(),
-                        rates.convert(ln.revenue, ln.currency, ln.date),
-                        rates.convert(ln.cost, ln.currency, ln.date),
+                        revenue_base,
+                        cost_base,
                         ln.document_number,
                         ln.line_number,
                     )
@@ -120,9 +322,58 @@ def sales_lines_write(
     return len(lines)
 
 
+def _stored_clients(lines: Sequence[LedgerLine]) -> set[int]:
+    """The clients the stored lines with these (document, line) keys belong to now."""
+    keys = {(ln.document_number, ln.line_number) for ln in lines}
+    documents = sorted({doc for doc, _ in keys})
+    found: set[int] = set()
+    for start in range(0, len(documents), IN_LIST):
+        part = documents[start : start + IN_LIST]
+        for doc, number, account_id in SalesLine.objects.filter(
+            document_number__in=part
+        ).values_list("document_number", "line_number", "account_id"):
+            if (doc, number) in keys:
+                found.add(account_id)
+    return found
+
+
+def sales_lines_delete(*, actor, keys: Iterable[tuple[str, int]], source: str = "") -> int:
+    """Delete the ledger lines with these (document, line) keys (a line the ERP cancelled, or
+    one imported by mistake); the derived tables follow as after any write, the running totals
+    shrinking back to the latest month a line still reaches. Returns the lines deleted."""
+    _require_import(actor)
+    wanted = set(keys)
+    if not wanted:
+        return 0
+    documents = sorted({doc for doc, _ in wanted})
+    with transaction.atomic():
+        ids, clients = [], set()
+        for start in range(0, len(documents), IN_LIST):
+            part = documents[start : start + IN_LIST]
+            for pk, doc, number, account_id in SalesLine.objects.filter(
+                document_number__in=part
+            ).values_list("pk", "document_number", "line_number", "account_id"):
+                if (doc, number) in wanted:
+                    ids.append(pk)
+                    clients.add(account_id)
+        for start in range(0, len(ids), IN_LIST):
+            SalesLine.objects.filter(pk__in=ids[start : start + IN_LIST]).delete()
+        if ids:
+            client_month_refresh(account_ids=clients)
+            audit_record(
+                actor=actor,
+                action=AuditEntry.Action.DELETE,
+                entity="sales.salesline",
+                entity_id=source[:64],
+                summary=f"{len(ids)} ledger lines of {len(clients)} clients deleted",
+            )
+    return len(ids)
+
+
 def client_month_refresh(*, account_ids: Iterable[int] | None = None) -> None:
     """Rebuild the ledger's derived tables from the ledger, for some clients or (None) all:
-    the monthly roll-up, then the running totals from it, then the first purchases.
+    the monthly roll-up, then the running totals from it, then the first purchases. The result
+    is the same rows a full rebuild gives.
 
     Per table one DELETE and one INSERT ... SELECT: the database does the sums, no Python
     loop over ledger rows. A client whose re-imported lines moved to another client is covered,
@@ -146,9 +397,10 @@ def client_month_refresh(*, account_ids: Iterable[int] | None = None) -> None:
                 cur.execute(f"DELETE FROM {table}")
             _rebuild(cur, "", [])
             return
-        if postgres and _opens_a_month(cur):
-            # This write carries every client forward (see _running_rebuild): take that table
-            # lock before any client's row lock, so two writers cannot wait on each other.
+        if postgres and _horizon_moves(cur):
+            # This write carries every client forward to a new month, or takes every client's
+            # rows back from a month no line reaches any more (see _running_rebuild): take that
+            # table lock before any client's row lock, so two writers cannot wait on each other.
             cur.execute(f"LOCK TABLE {_RT} IN SHARE ROW EXCLUSIVE MODE")
         for start in range(0, len(ids), 500):
             part = ids[start : start + 500]
@@ -189,34 +441,48 @@ def _rebuild(cur, where: str, params: list) -> None:
     )
 
 
-def _opens_a_month(cur) -> bool:
-    """Does the ledger reach a month the running totals do not have yet?"""
+def _horizon_moves(cur) -> bool:
+    """Does the ledger's latest month differ from the running totals' (a new month opened, or
+    the last line of the latest month moved back or went)?"""
     cur.execute(f"SELECT MAX(date) FROM {_SL}")
     (latest,) = cur.fetchone()
     cur.execute(f"SELECT MAX(month) FROM {_RT}")
     (reached,) = cur.fetchone()
-    return latest is not None and (reached is None or month_of(as_date(latest)) > as_date(reached))
+    if latest is None or reached is None:
+        return latest is not None or reached is not None
+    return month_of(as_date(latest)) != as_date(reached)
 
 
 def _running_rebuild(cur, cond: str, params: list) -> None:
     """The running totals of the clients ``cond`` selects, dense from each one's first month to
-    the horizon; then, when this write opened a new month, every other client is carried
-    forward to it (see ``ClientRunningTotal``)."""
+    the horizon (the latest month with sales). When this write moved the horizon, every other
+    client follows: carried forward to a new month, or cut back from months no line reaches
+    any more (see ``ClientRunningTotal``)."""
     cur.execute(f"SELECT MIN(month) FROM {_CM} {cond}", params)
     (first,) = cur.fetchone()
     cur.execute(f"SELECT MAX(month) FROM {_CM}")
     (horizon,) = cur.fetchone()
     cur.execute(f"SELECT MAX(month) FROM {_RT}")
     (reached,) = cur.fetchone()
+    postgres = connection.vendor == "postgresql"
     if horizon is None:
+        # No line left anywhere: no running totals either.
+        if reached is not None:
+            cur.execute(f"DELETE FROM {_RT}")
         return
     horizon = as_date(horizon)
     reached = as_date(reached) if reached is not None else None
-    # The horizon never moves back: rows already there stay readable (their totals hold).
-    horizon = max(horizon, reached) if reached else horizon
     adapt = connection.ops.adapt_datefield_value
+    if reached is not None and reached > horizon:
+        # The latest month lost its last line (a date corrected, a line deleted): a full
+        # rebuild would stop every client at the new horizon, so cut the rows after it. Under
+        # the table lock taken before (PostgreSQL), as for a new month below.
+        if postgres:
+            cur.execute(f"LOCK TABLE {_RT} IN SHARE ROW EXCLUSIVE MODE")
+        cur.execute(f"DELETE FROM {_RT} WHERE month > %s", [adapt(horizon)])
+        reached = horizon
     if first is not None:
-        months = _months(as_date(first), horizon)
+        months = month_range(as_date(first), horizon)
         calendar = ", ".join(["(%s)"] * len(months))
         # A calendar joined to each client's first month..horizon, the cumulative sums as
         # window sums over the client's months, in cents.
@@ -239,9 +505,9 @@ def _running_rebuild(cur, cond: str, params: list) -> None:
     if reached is not None and reached < horizon:
         # A new month: carry every client's totals at the old horizon forward. Under a table
         # lock (PostgreSQL), so no other writer's client rows change underneath; once a month.
-        if connection.vendor == "postgresql":
+        if postgres:
             cur.execute(f"LOCK TABLE {_RT} IN SHARE ROW EXCLUSIVE MODE")
-        months = _months(reached, horizon)[1:]
+        months = month_range(reached, horizon)[1:]
         calendar = ", ".join(["(%s)"] * len(months))
         cur.execute(
             f"WITH cal (month) AS (VALUES {calendar}) "
@@ -251,11 +517,3 @@ def _running_rebuild(cur, cond: str, params: list) -> None:
             f"ON CONFLICT (account_id, month) DO NOTHING",
             [adapt(m) for m in months] + [adapt(reached)],
         )
-
-
-def _months(first: date, last: date) -> list[date]:
-    out, m = [], first.replace(day=1)
-    while m <= last:
-        out.append(m)
-        m = date(m.year + m.month // 12, m.month % 12 + 1, 1)
-    return out

@@ -25,6 +25,12 @@ with one bad row changes nothing. Re-importing a file updates what changed and d
 nothing (sales lines are upserted on document and line number). Sales files of a million rows
 are checked against clients and products loaded once into dicts, read twice rather than held
 in memory, and written in chunks through ``kam.sales.services.sales_lines_write``.
+
+Every importer takes the acting user (keyword ``actor``, required): a director, an
+administrator or sales support (``Action.IMPORT_RUN``, company-wide), else ``PermissionDenied``
+before the file is read; ``None`` is the system (``kam import --system``). Sales lines keep the
+ledger's bounds (``kam.sales.services.LedgerBounds``: dates, amounts, returns) and every text
+cell is free of control characters, each refusal at its line and column.
 See docs/import.md.
 """
 

@@ -29,6 +29,7 @@ from kam.imports.services.common import (
     finish,
     max_length,
     open_file,
+    require_import,
 )
 from kam.imports.validators import (
     ErrorList,
@@ -65,17 +66,18 @@ class _ClientRow:
 def import_clients(
     *,
     source: Source,
-    actor: User | None = None,
+    actor: User | None,
     name: str | None = None,
     progress: Progress | None = None,
     max_errors: int | None = None,
 ) -> ImportResult:
     """Create clients by registration number, or update those that exist (SE-3: each audited)."""
+    require_import(actor)
     errors = ErrorList(max_errors)
-    table, result = open_file("clients", source, name, errors)
+    table, result, estimate = open_file("clients", source, name, errors)
     if table is None:
         return finish(result, errors)
-    tracker = Tracker(progress, table.estimate_rows())
+    tracker = Tracker(progress, estimate)
     users = {u.username: u for u in User.objects.select_related("department")}
     departments: dict[str, list[Department]] = {}
     for dept in Department.objects.all():

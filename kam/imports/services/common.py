@@ -5,14 +5,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.http import Http404
 from django.utils.translation import gettext
 
 from kam.core.models import AuditEntry
 from kam.core.services import audit_record
 from kam.imports.readers import ReadError, Source, Table, open_table
-from kam.imports.validators import CellError, ErrorList, RowError, check_header, text
+from kam.imports.validators import (
+    CellError,
+    ErrorList,
+    RowError,
+    check_cell_text,
+    check_header,
+    text,
+)
+from kam.org.policy import Action, require
 
 # Values per IN (...) list, under every SQLite build's parameter limit.
 IN_LIST = 900
@@ -107,6 +116,10 @@ class Row:
                 self.fail(column, gettext("a value is required"))
             return None
         try:
+            if type(raw) is str:
+                # Every text cell of every importer: a NUL or another control character is an
+                # error of its cell, never a crash in the database further on.
+                check_cell_text(raw)
             return parse(raw, **kw)
         except CellError as exc:
             self.fail(column, str(exc))
@@ -137,11 +150,18 @@ def data_rows(
     if errors:
         return
     width = max(columns.values()) + 1
-    for line, cells in rows:
-        row = Row(line, cells, columns, errors)
-        if any(text(c) for c in cells[width:]):
-            row.fail(None, gettext("the row has more cells than the header has columns"))
-        yield row
+    names = {index: name for name, index in columns.items()}
+    try:
+        for line, cells in rows:
+            row = Row(line, cells, columns, errors)
+            if any(text(c) for c in cells[width:]):
+                row.fail(None, gettext("the row has more cells than the header has columns"))
+            yield row
+    except ReadError as exc:
+        # The reader knows the cell's position; the user knows the column by its header.
+        if exc.column_index is not None and exc.column is None:
+            exc.column = names.get(exc.column_index)
+        raise
 
 
 def check_rows(
@@ -164,7 +184,7 @@ def check_rows(
             result.rows = count
             tracker.checked(count)
     except ReadError as exc:
-        errors.add(exc.line, None, exc.message)
+        errors.add(exc.line, exc.column, exc.message)
 
 
 def max_length(model: type[models.Model], name: str) -> int:
@@ -230,8 +250,13 @@ class Writing:
             else:
                 self.errors.add(self.line, None, "; ".join(exc.messages))
             return True
-        if isinstance(exc, IntegrityError | FileChanged):
+        if isinstance(exc, IntegrityError | FileChanged | PermissionDenied):
+            # PermissionDenied: a service refused the actor this one row (a client outside
+            # their rights); the import stops like for any other refused row.
             self.errors.add(self.line, None, str(exc))
+            return True
+        if isinstance(exc, Http404):
+            self.errors.add(self.line, None, gettext("the record is outside what you may see"))
             return True
         return False
 
@@ -256,12 +281,25 @@ def audit_import(*, actor, entity: str, table: Table, result: ImportResult) -> N
     )
 
 
+def require_import(actor) -> None:
+    """The acting user may import (director, administrator, sales support; docs/import.md).
+
+    ``actor=None`` is the system (``kam import --system``, the demo builder): no role to
+    check. IMPORT_RUN is company-wide: who may import may import any client's rows."""
+    if actor is not None:
+        require(actor, Action.IMPORT_RUN)
+
+
 def open_file(
     kind: str, source: Source, name: str | None, errors: ErrorList
-) -> tuple[Table | None, ImportResult]:
+) -> tuple[Table | None, ImportResult, int]:
+    """The table, the result to fill and the estimated number of rows; no table (and an
+    error) when the file cannot be opened: missing, of an unknown type, not a workbook."""
     try:
         table = open_table(source, name=name)
+        # Opening an XLSX happens here, so a file that is no workbook is an error, not a crash.
+        estimate = table.estimate_rows()
     except ReadError as exc:
-        errors.add(exc.line, None, exc.message)
-        return None, ImportResult(kind=kind, source=str(name or source))
-    return table, ImportResult(kind=kind, source=table.name)
+        errors.add(exc.line, exc.column, exc.message)
+        return None, ImportResult(kind=kind, source=str(name or source)), 0
+    return table, ImportResult(kind=kind, source=table.name), estimate

@@ -29,6 +29,7 @@ from kam.imports.services.common import (
     finish,
     max_length,
     open_file,
+    require_import,
 )
 from kam.imports.validators import ErrorList, parse_currency, parse_date, parse_decimal, parse_text
 from kam.org.models import User
@@ -48,17 +49,18 @@ class _ProductRow:
 def import_products(
     *,
     source: Source,
-    actor: User | None = None,
+    actor: User | None,
     name: str | None = None,
     progress: Progress | None = None,
     max_errors: int | None = None,
 ) -> ImportResult:
     """Create products by SKU, or update those that exist (each audited: costs are money)."""
+    require_import(actor)
     errors = ErrorList(max_errors)
-    table, result = open_file("products", source, name, errors)
+    table, result, estimate = open_file("products", source, name, errors)
     if table is None:
         return finish(result, errors)
-    tracker = Tracker(progress, table.estimate_rows())
+    tracker = Tracker(progress, estimate)
     cost_field = Product._meta.get_field("standard_cost")
     seen: dict[str, int] = {}
     records: list[_ProductRow] = []

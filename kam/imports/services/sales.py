@@ -16,7 +16,6 @@ from django.utils.translation import gettext
 
 from kam.catalog.models import Product
 from kam.clients.models import Account
-from kam.core.money import RateTable, UnknownRate
 from kam.core.selectors import rate_table
 from kam.imports.readers import ReadError, Source
 from kam.imports.services.common import (
@@ -34,6 +33,7 @@ from kam.imports.services.common import (
     finish,
     max_length,
     open_file,
+    require_import,
     source_name,
 )
 from kam.imports.validators import (
@@ -46,7 +46,12 @@ from kam.imports.validators import (
 )
 from kam.org.models import User
 from kam.sales.models import SalesLine
-from kam.sales.services import LedgerLine, client_month_refresh, sales_lines_write
+from kam.sales.services import (
+    LedgerBounds,
+    LedgerLine,
+    client_month_refresh,
+    sales_lines_write,
+)
 
 SALES_COLUMNS = (
     "document_number",
@@ -69,14 +74,15 @@ class _SalesParser:
     """Turns a row into a LedgerLine against clients and products loaded once into dicts:
     a million rows are checked without a query per row."""
 
-    def __init__(self, *, rates: RateTable, check_duplicates: bool):
+    def __init__(self, *, bounds: LedgerBounds, check_duplicates: bool):
         self.accounts: dict[str, int] = dict(
             Account.objects.exclude(registration_number="")
             .order_by()
             .values_list("registration_number", "id")
         )
         self.products: dict[str, int] = dict(Product.objects.order_by().values_list("sku", "id"))
-        self.rates = rates
+        self.bounds = bounds
+        self.base = bounds.rates.base
         # Key "document\0line" -> the file line that has it. A duplicate would make the
         # upsert hit one row twice in one statement, which PostgreSQL refuses.
         self.seen: dict[str, int] | None = {} if check_duplicates else None
@@ -113,19 +119,7 @@ class _SalesParser:
         quantity = row.get("quantity", parse_decimal, required=True, **self.quantity_digits)
         revenue = row.get("revenue", parse_decimal, required=True, **self.money_digits)
         cost = row.get("cost", parse_decimal, required=True, **self.money_digits)
-        currency = row.get("currency", parse_currency) or self.rates.base
-        if day is not None and currency != self.rates.base:
-            try:
-                self.rates.rate(currency, day)
-            except UnknownRate:
-                row.fail(
-                    "currency",
-                    gettext(
-                        "no %(currency)s rate on or before %(date)s; add one to the "
-                        "company's currency rates first"
-                    )
-                    % {"currency": currency, "date": day.isoformat()},
-                )
+        currency = row.get("currency", parse_currency) or self.base
         if self.seen is not None and document is not None and line_number is not None:
             key = f"{document}\0{line_number}"
             first = self.seen.setdefault(key, row.line)
@@ -135,19 +129,26 @@ class _SalesParser:
                     gettext('document "%(document)s" line %(number)s is already on line %(line)s')
                     % {"document": document, "number": line_number, "line": first},
                 )
-        if not row.ok:
+        if day is None or quantity is None or revenue is None or cost is None:
+            if day is not None and (missing := self.bounds.rate_problem(currency, day)):
+                row.fail("currency", missing)
             return None
-        return LedgerLine(
+        line = LedgerLine(
             date=day,
-            account_id=account_id,
-            product_id=product_id,
+            account_id=account_id or 0,
+            product_id=product_id or 0,
             quantity=quantity,
             revenue=revenue,
             cost=cost,
             currency=currency,
-            document_number=document,
-            line_number=line_number,
+            document_number=document or "",
+            line_number=line_number or 0,
         )
+        # The ledger's own bounds (dates, amounts, returns), at the cell that breaks them, even
+        # when another cell of the row is wrong too: one rule with every other ledger writer.
+        for field, message in self.bounds.problems(line).items():
+            row.fail(field, message)
+        return line if row.ok else None
 
 
 def _stored_lines(chunk: list[LedgerLine]) -> dict[tuple[str, int], tuple]:
@@ -175,7 +176,7 @@ def _stored_lines(chunk: list[LedgerLine]) -> dict[tuple[str, int], tuple]:
 def import_sales(
     *,
     source: Source,
-    actor: User | None = None,
+    actor: User | None,
     name: str | None = None,
     progress: Progress | None = None,
     max_errors: int | None = None,
@@ -183,13 +184,15 @@ def import_sales(
     """Upsert ledger lines on (document, line); the monthly roll-up follows in the same
     transaction. Lines identical to the stored ones (amounts in the base currency included)
     are counted as unchanged and not rewritten, so a re-import is cheap."""
+    require_import(actor)
     errors = ErrorList(max_errors)
-    table, result = open_file("sales", source, name, errors)
+    table, result, estimate = open_file("sales", source, name, errors)
     if table is None:
         return finish(result, errors)
-    tracker = Tracker(progress, table.estimate_rows())
+    tracker = Tracker(progress, estimate)
     rates = rate_table()
-    parse = _SalesParser(rates=rates, check_duplicates=True)
+    bounds = LedgerBounds(rates)
+    parse = _SalesParser(bounds=bounds, check_duplicates=True)
     check_rows(
         table,
         parse,
@@ -258,6 +261,7 @@ def import_sales(
                 source=source_name(table),
                 audit=False,
                 refresh=False,
+                checked=bounds,
             )
             touched.update(ln.account_id for ln in changed)
             done += len(chunk)

@@ -69,7 +69,7 @@ def test_reimport_updates_and_never_duplicates(org, csv_file):
             ["40003000002", "Gamma", "kam_anna", "Cēsis"],
         ]
     )
-    first = import_clients(source=path)
+    first = import_clients(actor=None, source=path)
     assert (first.created, first.updated, first.unchanged) == (1, 1, 0)
     moved = Account.objects.get(registration_number="40003000001")
     assert moved.legal_name == "New name"
@@ -81,7 +81,7 @@ def test_reimport_updates_and_never_duplicates(org, csv_file):
     ).get()
     assert update.changes["legal_name"] == ["Old name", "New name"]
 
-    again = import_clients(source=path)
+    again = import_clients(actor=None, source=path)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert Account.objects.filter(registration_number__startswith="4000300000").count() == 2
 
@@ -89,7 +89,7 @@ def test_reimport_updates_and_never_duplicates(org, csv_file):
 def test_empty_cell_keeps_the_stored_value(org, csv_file):
     make_account(owner=org.kam_anna, registration_number="40003000001", city="Rīga")
     path = csv_file([["registration_number", "legal_name", "city"], ["40003000001", "A", ""]])
-    assert import_clients(source=path).ok
+    assert import_clients(actor=None, source=path).ok
     assert Account.objects.get(registration_number="40003000001").city == "Rīga"
 
 
@@ -106,7 +106,7 @@ def test_every_bad_row_reported_and_nothing_changed(org, csv_file):
             ["", "No number", "", "", "", "", "", "", "", "", ""],
         ]
     )
-    result = import_clients(source=path)
+    result = import_clients(actor=None, source=path)
     assert not result.ok
     assert {str(e) for e in result.errors} == {
         'line 3, column "legal_name": a value is required',
@@ -129,7 +129,7 @@ def test_every_bad_row_reported_and_nothing_changed(org, csv_file):
 
 def test_header_problems_are_reported_before_rows(org, csv_file):
     path = csv_file([["registration", "legal_name", "colour"], ["1", "A", "red"]])
-    result = import_clients(source=path)
+    result = import_clients(actor=None, source=path)
     texts = [str(e) for e in result.errors]
     assert any(t.startswith('line 1, column "registration": unknown column') for t in texts)
     assert any(t.startswith('line 1, column "colour": unknown column') for t in texts)
@@ -141,7 +141,7 @@ def test_xlsx_with_numeric_registration_numbers(org, xlsx_file):
     path = xlsx_file(
         [["Registration number", "Legal name", "Owner"], [40003000001, "Alfa", "kam_boris"]]
     )
-    result = import_clients(source=path)
+    result = import_clients(actor=None, source=path)
     assert result.ok, result.errors
     account = Account.objects.get(registration_number="40003000001")
     assert account.owner == org.kam_boris
@@ -153,7 +153,7 @@ def test_ambiguous_department(org, csv_file):
 
     department_create(actor=None, name="North", parent=org.south)
     path = csv_file([["registration_number", "legal_name", "department"], ["1", "A", "North"]])
-    result = import_clients(source=path)
+    result = import_clients(actor=None, source=path)
     assert [str(e) for e in result.errors] == [
         'line 2, column "department": several departments are named "North"'
     ]
@@ -164,7 +164,7 @@ def test_same_owner_again_keeps_a_department_set_by_hand(org, csv_file):
     path = csv_file(
         [["registration_number", "legal_name", "owner"], ["40003000001", "A", "kam_anna"]]
     )
-    assert import_clients(source=path).ok
+    assert import_clients(actor=None, source=path).ok
     assert Account.objects.get(registration_number="40003000001").department == org.north_pharma
 
 
@@ -182,7 +182,7 @@ def test_a_refusal_while_writing_rolls_back_the_rows_before(org, csv_file, monke
 
     monkeypatch.setattr(services, "account_create", refuse_second)
     path = csv_file([["registration_number", "legal_name"], ["1", "A"], ["2", "B"]])
-    result = import_clients(source=path)
+    result = import_clients(actor=None, source=path)
     assert [str(e) for e in result.errors] == [
         'line 3, column "legal_name": refused by the database rules'
     ]

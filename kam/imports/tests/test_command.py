@@ -1,10 +1,13 @@
 """``kam import``: exit status, the errors on stderr, progress, the acting user."""
 
+import zipfile
 from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, load_command_class
+from django.db import connections
 
+from kam.catalog.models import Product
 from kam.clients.models import Account
 from kam.core.models import AuditEntry
 from kam.sales.models import SalesLine
@@ -49,7 +52,7 @@ def test_bad_file_raises_prints_every_error_and_imports_nothing(org, csv_file):
     )
     err = StringIO()
     with pytest.raises(CommandError, match="2 error"):
-        call_command("import", "sales", str(path), stdout=StringIO(), stderr=err)
+        call_command("import", "sales", str(path), "--system", stdout=StringIO(), stderr=err)
     assert 'line 3, column "revenue": "12,x" is not a number' in err.getvalue()
     assert 'line 4, column "client": no client with registration number "40009999999"' in (
         err.getvalue()
@@ -61,7 +64,9 @@ def test_max_errors_caps_the_printout(org, csv_file):
     rows = [["registration_number", "legal_name"]] + [[str(n), ""] for n in range(5)]
     err = StringIO()
     with pytest.raises(CommandError, match="5 error"):
-        call_command("import", "clients", str(csv_file(rows)), "--max-errors", "2", stderr=err)
+        call_command(
+            "import", "clients", str(csv_file(rows)), "--system", "--max-errors", "2", stderr=err
+        )
     assert err.getvalue().count("a value is required") == 2
     assert "… and 3 more errors" in err.getvalue()
     assert Account.objects.count() == 0
@@ -72,18 +77,83 @@ def test_unknown_user_and_missing_file(org, csv_file, tmp_path):
     with pytest.raises(CommandError, match="no active user named 'ghost'"):
         run("clients", path, "--user", "ghost")
     with pytest.raises(CommandError, match="no such file"):
-        run("clients", tmp_path / "missing.csv")
+        run("clients", tmp_path / "missing.csv", "--system")
 
 
 def test_wrong_format_is_an_error(org, tmp_path):
     path = tmp_path / "clients.txt"
     path.write_text("registration_number,legal_name\n")
-    err = StringIO()
-    with pytest.raises(CommandError):
-        call_command("import", "clients", str(path), stderr=err)
-    assert "unsupported file type" in err.getvalue()
+    with pytest.raises(CommandError, match="unsupported file type"):
+        call_command("import", "clients", str(path), "--system", stderr=StringIO())
 
 
 def test_header_only_file_imports_nothing_successfully(org, xlsx_file):
-    out, _ = run("products", xlsx_file([["sku", "name"]]))
+    out, _ = run("products", xlsx_file([["sku", "name"]]), "--system")
     assert "0 rows" in out
+
+
+# --- a file that cannot be read is one line and status 1 (issue 7 §2) ---------------------------
+
+
+def broken_files(tmp_path, csv_file) -> dict[str, str]:
+    """Files the importer cannot read at all, and the reason each gives."""
+    not_zip = tmp_path / "not-a-zip.xlsx"
+    not_zip.write_text("sku,name\nA-1,Gauze\n")
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(damaged, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "not xml at all")
+    wrong = tmp_path / "products.pdf"
+    wrong.write_bytes(b"%PDF-1.4")
+    return {
+        str(not_zip): "the file is not an XLSX workbook",
+        str(empty): "the file is not an XLSX workbook",
+        str(damaged): "the file is not an XLSX workbook",
+        str(wrong): "unsupported file type",
+        str(tmp_path / "missing.xlsx"): "no such file",
+        str(csv_file([], name="blank.csv")): "the file is empty",
+    }
+
+
+def test_a_file_that_cannot_be_read_is_a_command_error(org, tmp_path, csv_file):
+    for path, reason in broken_files(tmp_path, csv_file).items():
+        with pytest.raises(CommandError, match=reason):
+            run("products", path, "--user", "director")
+
+
+def test_a_file_that_cannot_be_read_prints_one_line_and_exits_with_status_1(
+    org, tmp_path, csv_file, capsys, monkeypatch
+):
+    # run_from_argv is what ``kam import`` runs; it closes the connections when it ends, which
+    # would end the test's transaction too.
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+    for path, reason in broken_files(tmp_path, csv_file).items():
+        with pytest.raises(SystemExit) as exit_:
+            load_command_class("kam.imports", "import").run_from_argv(
+                ["kam", "import", "products", path, "--system"]
+            )
+        assert exit_.value.code == 1
+        err = capsys.readouterr().err
+        assert "Traceback" not in err
+        assert err.count("\n") == 1, err
+        assert reason in err
+
+
+def test_the_acting_user_is_required_and_must_be_allowed_to_import(org, csv_file):
+    path = csv_file([["sku", "name"], ["A-1", "Gauze"]])
+    with pytest.raises(CommandError, match="--user --system"):
+        run("products", path)
+    with pytest.raises(CommandError, match="may import"):
+        run("products", path, "--user", "kam_anna")
+    assert not Product.objects.exists()
+    out, _ = run("products", path, "--user", "support_north")
+    assert "1 created" in out
+    assert AuditEntry.objects.get(action="import").actor == org.support_north
+
+
+def test_the_system_imports_without_a_user(org, csv_file):
+    out, _ = run("products", csv_file([["sku", "name"], ["A-1", "Gauze"]]), "--system")
+    assert "1 created" in out
+    assert AuditEntry.objects.get(action="import").actor is None

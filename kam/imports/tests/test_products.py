@@ -21,7 +21,7 @@ def test_creates_and_updates_products_from_semicolon_csv(db, csv_file):
         ],
         delimiter=";",
     )
-    result = import_products(source=path)
+    result = import_products(actor=None, source=path)
     assert result.ok, result.errors
     assert (result.created, result.updated, result.unchanged) == (1, 1, 0)
     a1 = Product.objects.get(sku="A-1")
@@ -33,7 +33,7 @@ def test_creates_and_updates_products_from_semicolon_csv(db, csv_file):
     assert (b2.unit, b2.currency, b2.standard_cost) == ("pcs", "RUB", Decimal("0.5"))
     assert AuditEntry.objects.filter(entity="catalog.product", action="import").count() == 1
 
-    again = import_products(source=path)
+    again = import_products(actor=None, source=path)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert Product.objects.count() == 2
 
@@ -49,7 +49,7 @@ def test_bad_products_change_nothing(db, csv_file):
             ["C-3", "", "", "1,23456", "", ""],
         ]
     )
-    result = import_products(source=path)
+    result = import_products(actor=None, source=path)
     assert [str(e) for e in result.errors] == [
         'line 3, column "standard_cost": "-1" is less than 0',
         'line 3, column "currency": "euro" is not a currency code (three letters, e.g. EUR)',

@@ -126,8 +126,9 @@ _VENDOR = {
     "postgresql": {
         "num": "CAST({} AS NUMERIC)",
         "ids": "SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(%s AS JSON))",
-        # bigint: exact for a client's weight up to 9.2e14 cents a period.
-        "share_floor": "(w * 10000 / unit_int)",
+        # numeric: w * 10000 passes bigint from 9.2e14 cents a period, which lines at the
+        # ledger's amount bound reach (issue 7 §2); DIV truncates as the integer division did.
+        "share_floor": "DIV(CAST(w AS NUMERIC) * 10000, unit_int)",
         "int": "CAST({} AS BIGINT)",
         "fold": "LOWER({})",
         "square": "CAST(w AS DOUBLE PRECISION) * w",  # HHI: 2 places of 10 000 need no more
