@@ -3,10 +3,12 @@
 ``RequestGuardMiddleware``, before any view runs:
 
 - refuses a NUL or other control character (``kam.core.bounds.control_character``) in the query
-  string or a form-encoded body with 400 naming the parameter: such a byte can mean nothing to
-  KAM, and PostgreSQL cannot even compare a text column with it;
-- refuses the same in any string of a JSON body under /api/ with 422 naming the field's path
-  (a net: the services validate their text with ``check_text`` too);
+  string, and a NUL in a form-encoded body, with 400 naming the parameter: such a byte can mean
+  nothing to KAM, and PostgreSQL cannot even compare a text column with a NUL (other control
+  characters in a form reach its service, which names them beside the field);
+- refuses a NUL in any string of a JSON body under /api/ with 422 naming the field's path
+  (a net: the services validate their text with ``check_text``, other control characters
+  included);
 - answers 413 when the body is over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (Django raises
   ``RequestDataTooBig`` wherever the body is first read, which became a 400 or a 500);
 
@@ -52,12 +54,17 @@ def _control_message(ch: str) -> str:
     return _("Control characters are not allowed (found U+%(code)04X).") % {"code": ord(ch)}
 
 
-def _bad_parameters(data, where: str) -> list[dict]:
-    """One error per parameter of a QueryDict whose name or a value holds a control character."""
+def _nul(text: str) -> str | None:
+    return "\x00" if "\x00" in text else None
+
+
+def _bad_parameters(data, where: str, *, find=control_character) -> list[dict]:
+    """One error per parameter of a QueryDict whose name or a value holds a control character
+    (or what ``find`` looks for)."""
     errors = []
     for key, values in data.lists():
         for text in (key, *values):
-            ch = control_character(text) if isinstance(text, str) else None
+            ch = find(text) if isinstance(text, str) else None
             if ch is not None:
                 errors.append({"field": key, "in": where, "message": _control_message(ch)})
                 break
@@ -65,11 +72,13 @@ def _bad_parameters(data, where: str) -> list[dict]:
 
 
 def _bad_json_strings(value, path=()) -> list[dict]:
-    """Every string (key or value) in a parsed JSON document that holds a control character."""
+    """Every string (key or value) in a parsed JSON document that holds a NUL: the database
+    cannot store one. Other control characters reach the services, which name them beside
+    every other bad field of the request."""
     errors = []
     if isinstance(value, dict):
         for key, item in value.items():
-            ch = control_character(key)
+            ch = _nul(key)
             if ch is not None:
                 errors.append({"path": (*path, key), "ch": ch})
             errors += _bad_json_strings(item, (*path, key))
@@ -77,7 +86,7 @@ def _bad_json_strings(value, path=()) -> list[dict]:
         for i, item in enumerate(value):
             errors += _bad_json_strings(item, (*path, i))
     elif isinstance(value, str):
-        ch = control_character(value)
+        ch = _nul(value)
         if ch is not None:
             errors.append({"path": path, "ch": ch})
     return errors
@@ -110,7 +119,10 @@ class RequestGuardMiddleware:
             elif request.content_type in FORM_TYPES and request.method == "POST":
                 # Form fields only: Django keeps uploaded files out of the size limit, and they
                 # are parsed as they would be for the view, at most to temporary files.
-                errors = _bad_parameters(request.POST, "form")
+                # NUL only: no person types one, and PostgreSQL cannot store or compare it.
+                # Other control characters (a vertical tab pasted from a document) reach the
+                # form, whose service refuses them beside the field, keeping what was typed.
+                errors = _bad_parameters(request.POST, "form", find=_nul)
                 if errors:
                     return self.invalid(request, 400, errors)
             else:

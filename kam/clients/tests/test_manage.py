@@ -29,8 +29,12 @@ def test_web_and_api_refuse_the_same_bad_client(org, login, data, field):
     make_account(owner=org.kam_sigrid, registration_number="40001")
     client = login(org.kam_anna)
     web = client.post(reverse("clients:create"), {**data, "status": "active"})
-    assert web.status_code == 422
-    assert web.context["form"].errors[field]
+    if any("\x00" in v for v in data.values()):
+        # A NUL never reaches the form: the request guard refuses the post, naming the field.
+        assert web.status_code == 400 and field in web.content.decode()
+    else:
+        assert web.status_code == 422
+        assert web.context["form"].errors[field]
     api = client.post("/api/clients/", data, content_type="application/json")
     assert api.status_code == 422, api.content
     assert field in {e["field"] for e in api.json()["errors"]}

@@ -145,7 +145,7 @@ def test_a_nul_in_a_json_text_field_is_422_naming_the_field(org, book, login):
 
 
 def test_a_nul_deep_in_a_json_body_names_the_path(org, book, login):
-    payload = {"annual_budget": "1000", "competitors": [{"name": "A\u0007", "share_pct": "10"}]}
+    payload = {"annual_budget": "1000", "competitors": [{"name": "A\u0000", "share_pct": "10"}]}
     response = login(org.director).post(
         f"/api/radar/accounts/{book.pk}/wallet-estimates",
         json.dumps(payload),

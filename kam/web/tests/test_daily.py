@@ -2,7 +2,9 @@
 day; the notifications page shows each person only their own."""
 
 import json
+from contextlib import contextmanager
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -34,6 +36,14 @@ def today():
     return timezone.localdate()
 
 
+@contextmanager
+def recorded_on(day):
+    """Record evidence as people did on ``day``: a review date must lie after the day it is
+    set, so a review that is due now was set some days ago."""
+    with mock.patch("django.utils.timezone.localdate", return_value=day):
+        yield
+
+
 @pytest.fixture
 def book(org, today):
     """Anna's client with sales last month, a partner flag whose review is today and a wallet
@@ -44,20 +54,21 @@ def book(org, today):
     last_month = add_months(today, -1)
     for account in (aurora, southern):
         make_sale(account=account, product=product, on=last_month, revenue="5000", cost="1000")
-    key_flag_set(
-        actor=org.kam_anna,
-        account=aurora,
-        definition=Definition.PARTNER,
-        review_on=today,
-        owner=org.regional_north,
-    )
-    wallet_estimate_record(
-        actor=org.kam_anna,
-        account=aurora,
-        annual_budget=100_000,
-        recorded_at=today - timedelta(days=30),
-        review_on=today - timedelta(days=1),
-    )
+    with recorded_on(today - timedelta(days=2)):
+        key_flag_set(
+            actor=org.kam_anna,
+            account=aurora,
+            definition=Definition.PARTNER,
+            review_on=today,
+            owner=org.regional_north,
+        )
+        wallet_estimate_record(
+            actor=org.kam_anna,
+            account=aurora,
+            annual_budget=100_000,
+            recorded_at=today - timedelta(days=30),
+            review_on=today - timedelta(days=1),
+        )
     key_flag_set(
         actor=org.kam_sigrid,
         account=southern,
@@ -127,13 +138,14 @@ def test_an_unanswered_review_is_not_repeated_but_a_new_review_date_is(org, book
 
 
 def test_a_flag_owner_who_cannot_see_the_client_is_not_told(org, book, today):
-    key_flag_set(
-        actor=org.kam_anna,
-        account=book["aurora"],
-        definition=Definition.PARTNER,
-        review_on=today,
-        owner=org.kam_sigrid,
-    )
+    with recorded_on(today - timedelta(days=2)):
+        key_flag_set(
+            actor=org.kam_anna,
+            account=book["aurora"],
+            definition=Definition.PARTNER,
+            review_on=today,
+            owner=org.kam_sigrid,
+        )
     run_daily()
     assert not Notification.objects.filter(recipient=org.kam_sigrid).exists()
     assert Notification.objects.filter(recipient=org.kam_anna).count() == 2
