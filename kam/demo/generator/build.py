@@ -17,7 +17,7 @@ from django.db import connection, transaction
 
 from kam.catalog.services import category_get_or_create, product_create
 from kam.clients.models import Account, Contact
-from kam.clients.services import account_create, contact_create
+from kam.clients.services import account_create, contact_create, ownership_backfill
 from kam.core.models import AuditEntry
 from kam.core.selectors import rate_table
 from kam.core.services import audit_record, company_settings_update, currency_rate_set
@@ -241,6 +241,8 @@ def _clients(clients: list[ClientPlan], people, progress: Progress) -> dict[int,
             ]
         )
         progress("clients", (start + len(part)) / len(clients))
+    # The bulk path skips the services, so each client's ownership history starts here.
+    ownership_backfill(account_ids=ids.values())
     audit_record(
         actor=None,
         action=AuditEntry.Action.CREATE,

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 
 from kam.catalog.models import Product
-from kam.clients.models import Account, Contact
+from kam.clients.models import Account, AccountOwnership, Contact
 from kam.core.models import CurrencyRate
 from kam.demo.generator import build as build_module
 from kam.demo.generator.build import build_demo
@@ -58,7 +58,13 @@ def fingerprint() -> dict:
         "registration_number", "legal_name", "owner__username", "status", "city", "vat_number"
     ):
         digest.update(repr(row).encode())
+    # Each owned client's ownership history (issue 7 §6), whichever path built it.
+    for row in AccountOwnership.objects.order_by("account__registration_number").values_list(
+        "account__registration_number", "owner__username", "started_on", "ended_on"
+    ):
+        digest.update(repr(row).encode())
     return {
+        "ownerships": AccountOwnership.objects.count(),
         "accounts": Account.objects.count(),
         "contacts": Contact.objects.count(),
         "products": Product.objects.count(),
