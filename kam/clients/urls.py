@@ -1,9 +1,5 @@
-from django.urls import path
-
-from kam.clients import views
+"""Pages ``kam.clients`` serves itself. The list and the card are web views (they show sales
+figures); ``kam.web.urls_clients`` mounts both sets under ``/clients/`` as ``clients:``."""
 
 app_name = "clients"
-urlpatterns = [
-    path("", views.account_list_view, name="list"),
-    path("<int:pk>/", views.account_detail_view, name="detail"),
-]
+urlpatterns: list = []

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kam.clients.selectors_web import reporting_month
+from kam.sales.selectors import reporting_month
 from kam.radar.models import (
     MANUAL_DEFINITIONS,
     Band,

@@ -6,10 +6,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from kam.clients.selectors import account_list
-from kam.clients.selectors_web import months_window, reporting_month
 from kam.core.services import company_settings
+from kam.sales.selectors import months_window, reporting_month, scope_monthly_series
 from kam.web.charts import monthly_chart_data
-from kam.web.selectors import scope_monthly_series, scope_totals, top_accounts_by_income
+from kam.web.selectors import scope_totals, top_accounts_by_income
 
 
 @login_required
