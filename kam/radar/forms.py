@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kam.sales.selectors import reporting_month
 from kam.radar.models import (
     MANUAL_DEFINITIONS,
     Band,
@@ -31,6 +30,7 @@ from kam.radar.selectors import (
     wallet_currencies,
 )
 from kam.radar.services import SETTINGS_FIELDS
+from kam.sales.selectors import reporting_month
 
 # The fields that change which rows the radar computes; the others only narrow the table.
 SCOPE_FIELDS = ("level", "unit", "month")
