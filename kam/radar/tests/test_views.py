@@ -373,3 +373,46 @@ def test_why_key_history_shows_when_a_client_became_key(org, login):
     assert "Feb 2025" in html
     # Sigrid's client's history is not Anna's to read.
     assert login(org.kam_anna).get(why(big), **HX).status_code == 404
+
+
+# --- issue 7 §2 (CSV injection) and §7 (codes in files) -----------------------------------------
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+@pytest.fixture
+def formula_client(org, client_with):
+    return client_with(org.kam_anna, "50000", legal_name=FORMULA)
+
+
+def test_csv_download_neutralises_a_formula_in_a_name(org, formula_client, login):
+    response = login(org.kam_anna).get(CSV, {"month": MONTH, "level": "company"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    names = [r["Client"] for r in rows]
+    assert "'" + FORMULA in names
+    assert not any(cell.startswith(("=", "+", "@")) for r in rows for cell in r.values())
+
+
+def test_xlsx_download_stores_a_formula_like_name_as_text(org, formula_client, login):
+    response = login(org.kam_anna).get(XLSX, {"month": MONTH, "level": "company"})
+    wb = load_workbook(io.BytesIO(response.content))
+    sheet = wb.worksheets[0]
+    header = [c.value for c in sheet[2]]
+    cells = [row[header.index("Client")] for row in sheet.iter_rows(min_row=3)]
+    named = [c for c in cells if FORMULA in str(c.value)]
+    assert named, "the client is in the file"
+    assert all(c.data_type == "s" for c in named)  # a string, not a live formula
+    assert not any(
+        c.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row
+    )
+
+
+def test_csv_download_shows_labels_not_codes(org, login, client_with):
+    client_with(org.kam_anna, "-500", revenue="100")  # loss-making
+    response = login(org.kam_anna).get(CSV, {"month": MONTH, "level": "company"})
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["Status"] for r in rows} == {"Active"}
+    assert "loss-making" in {r["Notes"] for r in rows}
+    assert "active" not in {r["Status"] for r in rows}
+    assert "loss_making" not in text
