@@ -21,3 +21,6 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         connection_created.connect(sqlite_functions, dispatch_uid="kam.core.sqlite_functions")
+        from kam.core.cache_versions import connect_signals
+
+        connect_signals()  # every committed write moves cached answers' version on

@@ -416,3 +416,59 @@ def test_csv_download_shows_labels_not_codes(org, login, client_with):
     assert "loss-making" in {r["Notes"] for r in rows}
     assert "active" not in {r["Status"] for r in rows}
     assert "loss_making" not in text
+
+
+# --- issue 7 §3: the radar page is cached, correct by construction ----------------------------
+
+
+@pytest.fixture
+def fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _shown(response) -> dict:
+    return {line["row"].account_name: line["row"].income for line in response.context["lines"]}
+
+
+def test_radar_page_cache_follows_a_ledger_write(
+    org, login, client_with, product, fresh_cache, django_capture_on_commit_callbacks
+):
+    account = client_with(org.kam_anna, "50000", legal_name="Cached Pharmacy SIA")
+    c = login(org.director)
+    params = {"month": MONTH, "level": "company"}
+    assert _shown(c.get(PAGE, params))["Cached Pharmacy SIA"] == Decimal("50000")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_sale(account=account, product=product, on=IN_PERIOD, revenue="700", cost="200")
+    assert _shown(c.get(PAGE, params))["Cached Pharmacy SIA"] == Decimal("50500")
+
+
+def test_radar_page_cache_follows_a_settings_change(
+    org, login, client_with, fresh_cache, django_capture_on_commit_callbacks
+):
+    from kam.radar.services import radar_settings, radar_settings_update
+
+    client_with(org.kam_anna, "50000", legal_name="Cached Pharmacy SIA")
+    c = login(org.director)
+    params = {"month": MONTH, "level": "company"}
+    assert c.get(PAGE, params).context["portfolio"].basis == "income"
+    with django_capture_on_commit_callbacks(execute=True):
+        radar_settings_update(
+            actor=org.director, expected_version=radar_settings().version, basis="turnover"
+        )
+    assert c.get(PAGE, params).context["portfolio"].basis == "turnover"
+
+
+def test_radar_page_cache_is_never_shared_across_scopes(org, login, client_with, fresh_cache):
+    client_with(org.kam_anna, "50000", legal_name="Anna Pharmacy SIA")
+    client_with(org.kam_sigrid, "70000", legal_name="Sigrid Pharmacy SIA")
+    params = {"month": MONTH, "level": "company"}
+    assert set(_shown(login(org.director).get(PAGE, params))) == {
+        "Anna Pharmacy SIA",
+        "Sigrid Pharmacy SIA",
+    }
+    assert set(_shown(login(org.kam_anna).get(PAGE, params))) == {"Anna Pharmacy SIA"}
+    assert set(_shown(login(org.kam_sigrid).get(PAGE, params))) == {"Sigrid Pharmacy SIA"}
