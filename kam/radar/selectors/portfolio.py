@@ -14,6 +14,7 @@ from kam.radar.models import Band, Level
 from kam.radar.selectors.board import PageQuery
 from kam.radar.selectors.engine import _concentration, _Engine
 from kam.radar.selectors.evidence import _basis_word, _date, _share
+from kam.radar.selectors.secrecy import sees_whole_unit, without_unit_total
 from kam.radar.selectors.types import (
     ANY_BAND,
     DEFAULT_SORT,
@@ -243,7 +244,10 @@ def why_key(*, user, account, as_of: date | None = None) -> list[Evidence]:
             continue
         board = engine.board(level, keep={account.pk})
         row = engine.row(a, level, board.rows[account.pk])
-        out += [e for e in row.evidence if e.definition in LEVEL_DEFINITIONS]
+        bound = [e for e in row.evidence if e.definition in LEVEL_DEFINITIONS]
+        if not sees_whole_unit(user, level, account):  # issue 7 §5: the share, not the amount
+            bound = [without_unit_total(e) for e in bound]
+        out += bound
         if level == Level.COMPANY:
             rest = [e for e in row.evidence if e.definition not in LEVEL_DEFINITIONS]
     out.sort(key=lambda e: DEFINITION_ORDER.index(e.definition))

@@ -472,3 +472,29 @@ def test_radar_page_cache_is_never_shared_across_scopes(org, login, client_with,
     }
     assert set(_shown(login(org.kam_anna).get(PAGE, params))) == {"Anna Pharmacy SIA"}
     assert set(_shown(login(org.kam_sigrid).get(PAGE, params))) == {"Sigrid Pharmacy SIA"}
+
+
+# --- issue 7 §5: secrecy of totals on the client card ------------------------------------------
+
+
+def test_client_card_shows_a_units_amount_only_to_who_sees_the_whole_unit(org, login, client_with):
+    """The director sees the company's income behind Anna's client's share; Anna sees the
+    share, but the company's amount (Sigrid's client is in it) nowhere on the card."""
+    from django.core.cache import cache
+
+    cache.clear()
+    ours = client_with(org.kam_anna, "50000", legal_name="Aurora Pharmacy SIA")
+    client_with(org.kam_sigrid, "70000", legal_name="Southern Star SIA")
+    total = "120,000.00"  # the company's income: 50,000 + 70,000
+    share = "41.66"  # Anna's client's share of it (the radar rounds shares down)
+    why = reverse("radar:why", args=[ours.pk])
+    card = reverse("clients:detail", args=[ours.pk])
+
+    director = login(org.director).get(why, {"month": MONTH}).content.decode()
+    assert share in director and total in director
+
+    anna = login(org.kam_anna)
+    html = anna.get(why, {"month": MONTH}).content.decode() + anna.get(card).content.decode()
+    assert share in html
+    assert total not in html
+    assert "120000" not in html.replace(",", "").replace(" ", "")
