@@ -9,3 +9,16 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+# Until the production settings read REDIS_URL themselves, the benchmark's servers share the
+# page cache through Redis as production's app servers do (kam.core.cache_versions).
+import os  # noqa: E402
+
+_backend = globals().get("CACHES", {}).get("default", {}).get("BACKEND", "LocMemCache")
+if os.environ.get("REDIS_URL") and _backend.endswith("LocMemCache"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }

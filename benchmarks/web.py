@@ -88,6 +88,8 @@ def server_env() -> dict:
         STATIC_ROOT=str(OUT / "static"),
         LOG_LEVEL="WARNING",
     )
+    # The page cache every app server shares (Redis database 7, emptied per run).
+    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/7")
     return env
 
 
@@ -290,6 +292,9 @@ def main() -> None:
                 env=env,
                 check=True,
             )
+    import redis
+
+    redis.Redis.from_url(env["REDIS_URL"]).flushdb()  # no page cached by an earlier run
     director, kam, ids = people(args.password)
     kam_port, hello_port = free_port(), free_port()
     servers = [start("kam.wsgi", kam_port, args, env, ROOT)]

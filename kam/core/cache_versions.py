@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
@@ -69,10 +70,20 @@ def connect_signals() -> None:
         signal.connect(_on_write, dispatch_uid=f"kam.core.cache_versions.{id(signal)}")
 
 
+def _shared_cache() -> bool:
+    """Is the cache one every app process shares? A process's own memory is not: a write in
+    one worker would not move the version another worker reads (the tests run in one)."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    return not backend.endswith("LocMemCache") or getattr(settings, "TESTING", False)
+
+
 def cached(parts: tuple, compute: Callable[[], Any], *, timeout: int = TTL) -> Any:
     """``compute()``, or its answer stored under ``parts`` + language + today + data version.
 
-    ``parts`` must name everything else the answer depends on, the reader's scope first."""
+    ``parts`` must name everything else the answer depends on, the reader's scope first.
+    Without a shared cache (no ``REDIS_URL``, several processes) nothing is cached."""
+    if not _shared_cache():
+        return compute()
     described = "\x1f".join(
         [translation.get_language() or "", timezone.localdate().isoformat(), *map(str, parts)]
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 
 from kam.core.bounds import clamp_page
+from kam.core.cache_versions import cached
 
 COUNT_CAP = 10_000
 
@@ -54,13 +55,19 @@ def capped_page(qs: QuerySet, *, number, per_page: int, cap: int | None = None) 
         number = clamp_page(int(number))
     except (TypeError, ValueError):
         number = 1
-    offset = (number - 1) * per_page
-    limit = max(cap, offset + per_page)
-    count = qs.order_by().values("pk")[: limit + 1].count()
-    capped = count > limit
-    count = min(count, limit)
-    if number > 1 and offset >= count:
-        number = max(1, -(-count // per_page))
-        offset = (number - 1) * per_page
-    ids = list(qs.values_list("pk", flat=True)[offset : offset + per_page])
-    return CappedPage(number=number, per_page=per_page, count=count, capped=capped, ids=ids)
+
+    def compute() -> CappedPage:
+        page, offset = number, (number - 1) * per_page
+        limit = max(cap, offset + per_page)
+        count = qs.order_by().values("pk")[: limit + 1].count()
+        capped = count > limit
+        count = min(count, limit)
+        if page > 1 and offset >= count:
+            page = max(1, -(-count // per_page))
+            offset = (page - 1) * per_page
+        ids = list(qs.values_list("pk", flat=True)[offset : offset + per_page])
+        return CappedPage(number=page, per_page=per_page, count=count, capped=capped, ids=ids)
+
+    # The query's SQL names the reader's scope, the filters and the order: a page is cached
+    # under it until the next write (kam.core.cache_versions).
+    return cached(("page", str(qs.query), number, per_page, cap), compute)
