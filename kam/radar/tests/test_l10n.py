@@ -35,7 +35,8 @@ def share_summary(user, account) -> str:
 
 
 def test_english_summaries_keep_the_point(org, aurora):
-    summary = share_summary(org.kam_anna, aurora)
+    """The director's; Anna's share leaves the company's amount out (issue 7 §5)."""
+    summary = share_summary(org.director, aurora)
     assert "21.59 %" in summary
     assert "199,250.00" in summary
 
@@ -43,7 +44,7 @@ def test_english_summaries_keep_the_point(org, aurora):
 @pytest.mark.parametrize("language", ["lv", "ru"])
 def test_summaries_use_the_active_languages_decimal_comma(org, aurora, language):
     with translation.override(language):
-        summary = share_summary(org.kam_anna, aurora)
+        summary = share_summary(org.director, aurora)
     assert "21,59 %" in summary
     assert f"199{NBSP}250,00" in summary
     assert "21.59" not in summary
@@ -53,8 +54,9 @@ def test_summaries_use_the_active_languages_decimal_comma(org, aurora, language)
 def test_why_key_panel_built_in_the_request_speaks_the_readers_language(
     org, aurora, login, client, language
 ):
-    """The texts are built while the view runs, with the language from the cookie active."""
-    c = login(org.kam_anna)
+    """The texts are built while the view runs, with the language from the cookie active.
+    (The director: the company's amount is shown only to who may see the whole company.)"""
+    c = login(org.director)
     client.cookies["django_language"] = language
     html = c.get(reverse("radar:why", args=[aurora.pk]), **HX).content.decode()
     assert "21,59" in html
