@@ -7,7 +7,7 @@ from kam.api import api
 
 urlpatterns = [
     path("", include("kam.web.urls")),
-    path("clients/", include("kam.clients.urls")),
+    path("clients/", include("kam.web.urls_clients")),
     path("radar/", include("kam.radar.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

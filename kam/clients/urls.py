@@ -1,12 +1,13 @@
+"""Pages ``kam.clients`` serves itself. The list and the card are web views (they show sales
+figures); ``kam.web.urls_clients`` mounts both sets under ``/clients/`` as ``clients:``."""
+
 from django.urls import path
 
 from kam.clients import views
 
 app_name = "clients"
 urlpatterns = [
-    path("", views.account_list_view, name="list"),
     path("new/", views.account_create_view, name="create"),
-    path("<int:pk>/", views.account_detail_view, name="detail"),
     path("<int:pk>/edit/", views.account_edit_view, name="edit"),
     path("<int:pk>/reassign/", views.account_reassign_view, name="reassign"),
     path("<int:pk>/archive/", views.account_archive_view, name="archive"),

@@ -1,88 +1,29 @@
-"""HTML views of clients: the list (with htmx filtering), the client card, and the pages that
-create, edit, reassign and archive a client."""
+"""HTML views ``kam.clients`` serves itself: the pages that create, edit, reassign and archive a
+client, and its ownership history (see ``urls.py``).
 
-from decimal import Decimal
+The client list and the client card show sales figures, so they are web views
+(``kam.web.views_clients``): clients sit below sales in the layers (issue 7 §8)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from kam.clients import services
-from kam.clients.forms import AccountFilterForm, AccountForm, ReassignForm, add_service_errors
+from kam.clients.forms import AccountForm, ReassignForm, add_service_errors
 from kam.clients.selectors import (
-    account_audit_trail,
     account_get,
-    account_list,
     account_ownership_history,
-    contact_list,
 )
-from kam.clients.selectors_web import months_window, reporting_month, with_period_totals
-from kam.core.services import company_settings
 from kam.org import policy
 from kam.org.policy import Action
-from kam.sales.selectors import account_monthly_series, account_top_products
-from kam.web.charts import monthly_chart_data
 
 
 def _wants_fragment(request) -> bool:
     # A history restore (back button after the cache expired) needs the whole page.
     htmx = getattr(request, "htmx", None)
     return bool(htmx) and not htmx.history_restore_request
-
-
-@login_required
-def account_list_view(request):
-    """Client list (SE-1: only the user's scope). The same view serves the table fragment
-    when htmx asks for it, so filters update the table without reloading the page."""
-    visible = account_list(user=request.user)
-    form = AccountFilterForm(request.GET or None, user=request.user, visible_accounts=visible)
-    window = months_window(until=reporting_month(user=request.user))
-    accounts = with_period_totals(
-        account_list(user=request.user, filters=form.filters()), window=window
-    ).order_by(*form.ordering())
-    page = Paginator(accounts, form.page_size()).get_page(request.GET.get("page"))
-    context = {
-        "nav": "clients",
-        "form": form,
-        "page": page,
-        "sort": form.sort_key(),
-        "window": window,
-    }
-    template = "clients/account_list.html"
-    if _wants_fragment(request):
-        template += "#table"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
-
-
-@login_required
-def account_detail_view(request, pk: int):
-    """The client card: details, contacts, 24 months of sales, top products, why it is key."""
-    account = account_get(user=request.user, pk=pk)
-    until = reporting_month(user=request.user)
-    series = account_monthly_series(account=account, months=24, until=until)
-    last_year = series[-12:]
-    revenue = sum((p.revenue for p in last_year), Decimal(0))
-    income = sum((p.income for p in last_year), Decimal(0))
-    window = months_window(until=until)
-    currency = company_settings().base_currency
-    context = {
-        "nav": "clients",
-        "account": account,
-        "contacts": contact_list(user=request.user, account=account),
-        "window": window,
-        "revenue_12m": revenue,
-        "income_12m": income,
-        "chart": monthly_chart_data(series, currency=currency),
-        "top_products": account_top_products(account=account, date_from=window.first),
-        "audit_trail": account_audit_trail(account=account),
-    }
-    return render(request, "clients/account_detail.html", context)
 
 
 # Managing clients (issue 7 §6). Forms parse, the services decide (the API gets the same

@@ -35,3 +35,6 @@ class CoreConfig(AppConfig):
     def ready(self):
         connection_created.connect(sqlite_functions, dispatch_uid="kam.core.sqlite_functions")
         from kam.core import checks  # noqa: F401  (registers the deploy checks)
+        from kam.core.cache_versions import connect_signals
+
+        connect_signals()  # every committed write moves cached answers' version on

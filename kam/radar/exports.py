@@ -7,14 +7,54 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
+from kam.clients.models import Account
 from kam.radar.models import Band, Definition
-from kam.radar.selectors import Portfolio, PortfolioRow
+from kam.radar.selectors import (
+    LOSS_MAKING,
+    NO_OWNER,
+    OVER_LIMIT,
+    REVIEW_DUE,
+    Portfolio,
+    PortfolioRow,
+)
+
+# What the codes of a row's notes and an alert's kind read as in a file (issue 7 §7: a file
+# shows "review due", not "review_due").
+FLAG_LABELS = {
+    LOSS_MAKING: gettext_lazy("loss-making"),
+    NO_OWNER: gettext_lazy("no KAM"),
+    OVER_LIMIT: gettext_lazy("KAM over limit"),
+    REVIEW_DUE: gettext_lazy("review due"),
+}
+ALERT_LABELS = {
+    Band.MONO: gettext_lazy("Mono client"),
+    Band.CRITICAL: gettext_lazy("Critical dependency"),
+    NO_OWNER: gettext_lazy("Key account without a KAM"),
+    OVER_LIMIT: gettext_lazy("KAM with too many key accounts"),
+    REVIEW_DUE: gettext_lazy("Review due"),
+}
+STATUS_LABELS = dict(Account.Status.choices)
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV
+# injection"): a client named '=HYPERLINK("http://x","y")' would become a live link.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def safe_text(value: str) -> str:
+    """Text a spreadsheet shows as text: a leading ``'`` before a formula character."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _definitions(codes) -> str:
     return ", ".join(str(Definition(c).label) for c in codes)
+
+
+def _label(labels: dict, code: str) -> str:
+    return str(labels.get(code, code))
 
 
 def columns() -> list[tuple[str, Callable[[PortfolioRow], Any]]]:
@@ -22,7 +62,7 @@ def columns() -> list[tuple[str, Callable[[PortfolioRow], Any]]]:
     return [
         (_("Client ID"), lambda r: r.account_id),
         (_("Client"), lambda r: r.account_name),
-        (_("Status"), lambda r: r.status),
+        (_("Status"), lambda r: _label(STATUS_LABELS, r.status)),
         (_("KAM"), lambda r: r.owner_name),
         (_("Department"), lambda r: r.department_name),
         (_("Income"), lambda r: r.income),
@@ -36,7 +76,7 @@ def columns() -> list[tuple[str, Callable[[PortfolioRow], Any]]]:
         (_("Trend, %"), lambda r: r.trend_pct),
         (_("Wallet"), lambda r: r.wallet),
         (_("Headroom"), lambda r: r.headroom),
-        (_("Notes"), lambda r: ", ".join(r.flags)),
+        (_("Notes"), lambda r: ", ".join(_label(FLAG_LABELS, f) for f in r.flags)),
     ]
 
 
@@ -47,13 +87,29 @@ def portfolio_csv(portfolio: Portfolio) -> bytes:
     writer = csv.writer(buf)
     writer.writerow([h for h, _ in cols])
     for row in portfolio.rows:
-        writer.writerow(["" if (v := f(row)) is None else v for _, f in cols])
+        writer.writerow([_csv_cell(f(row)) for _, f in cols])
     return buf.getvalue().encode("utf-8-sig")
 
 
-def _cell(value):
-    # Keep money exact in the file: openpyxl writes Decimal as a number.
-    return value if value is None or isinstance(value, int | Decimal) else str(value)
+def _csv_cell(value):
+    if value is None:
+        return ""
+    return value if isinstance(value, int | Decimal) else safe_text(str(value))
+
+
+def _xlsx_row(sheet, values) -> list:
+    """An XLSX row: numbers as numbers (money stays exact: openpyxl writes Decimal as a
+    number), every string typed as a string, never a formula (openpyxl would store a string
+    starting with "=" as a live one)."""
+    out = []
+    for value in values:
+        if value is None or isinstance(value, int | Decimal):
+            out.append(value)
+            continue
+        cell = WriteOnlyCell(sheet, value=str(value))
+        cell.data_type = "s"
+        out.append(cell)
+    return out
 
 
 def portfolio_xlsx(portfolio: Portfolio) -> bytes:
@@ -62,22 +118,25 @@ def portfolio_xlsx(portfolio: Portfolio) -> bytes:
     wb = Workbook(write_only=True)
     sheet = wb.create_sheet(_("Key accounts"))
     sheet.append(
-        [
-            _("Level"),
-            str(portfolio.level),
-            _("As of"),
-            portfolio.as_of.isoformat(),
-            _("Period"),
-            f"{portfolio.period_start:%Y-%m}..{portfolio.period_end:%Y-%m}",
-            _("Basis"),
-            portfolio.basis,
-            _("Currency"),
-            portfolio.currency,
-        ]
+        _xlsx_row(
+            sheet,
+            [
+                _("Level"),
+                portfolio.level,
+                _("As of"),
+                portfolio.as_of.isoformat(),
+                _("Period"),
+                f"{portfolio.period_start:%Y-%m}..{portfolio.period_end:%Y-%m}",
+                _("Basis"),
+                portfolio.basis,
+                _("Currency"),
+                portfolio.currency,
+            ],
+        )
     )
-    sheet.append([h for h, _ in cols])
+    sheet.append(_xlsx_row(sheet, [h for h, _ in cols]))
     for row in portfolio.rows:
-        sheet.append([_cell(f(row)) for _, f in cols])
+        sheet.append(_xlsx_row(sheet, [f(row) for _, f in cols]))
 
     c = portfolio.concentration
     conc = wb.create_sheet(_("Concentration"))
@@ -91,16 +150,17 @@ def portfolio_xlsx(portfolio: Portfolio) -> bytes:
         *[(_("Class %(c)s: clients") % {"c": k}, n) for k, n in c.abc_counts.items()],
         *[(_("Class %(c)s: share, %%") % {"c": k}, p) for k, p in c.abc_pct.items()],
     ]:
-        conc.append([label, _cell(value)])
+        conc.append(_xlsx_row(conc, [label, value]))
     conc.append([])
-    conc.append([_("Rank"), _("Clients, %"), _("Cumulative share, %")])
+    conc.append(_xlsx_row(conc, [_("Rank"), _("Clients, %"), _("Cumulative share, %")]))
     for p in c.pareto:
         conc.append([p.rank, p.clients_pct, p.cumulative_pct])
 
     alerts = wb.create_sheet(_("Alerts"))
-    alerts.append([_("Kind"), _("Message"), _("Client"), _("KAM")])
+    alerts.append(_xlsx_row(alerts, [_("Kind"), _("Message"), _("Client"), _("KAM")]))
     for a in portfolio.alerts:
-        alerts.append([a.kind, a.message, a.account_name, a.user_name])
+        row = [_label(ALERT_LABELS, a.kind), a.message, a.account_name, a.user_name]
+        alerts.append(_xlsx_row(alerts, row))
 
     out = io.BytesIO()
     wb.save(out)

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kam.clients.selectors_web import reporting_month
 from kam.core.bounds import clamp_date
 from kam.radar.models import (
     MANUAL_DEFINITIONS,
@@ -32,6 +31,7 @@ from kam.radar.selectors import (
     wallet_currencies,
 )
 from kam.radar.services import SETTINGS_FIELDS
+from kam.sales.selectors import reporting_month
 
 # The fields that change which rows the radar computes; the others only narrow the table.
 SCOPE_FIELDS = ("level", "unit", "month")

@@ -20,6 +20,7 @@ from django_htmx.http import push_url
 from kam.clients.models import Account
 from kam.clients.selectors import account_get
 from kam.core.bounds import clamp_page
+from kam.core.cache_versions import cached, scope_key
 from kam.core.selectors import audit_for
 from kam.org.policy import Action, can, require
 from kam.radar import exports, services
@@ -98,15 +99,22 @@ def _portfolio(request, data, *, page: int | None = None) -> tuple[RadarFilterFo
     kwargs = {**form.scope(), **form.filters()}
     if page is None:
         return form, radar_portfolio(user=request.user, **kwargs)
-    portfolio = radar_portfolio(
-        user=request.user, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, **kwargs
-    )
+    portfolio = _cached_portfolio(request.user, offset=(page - 1) * PAGE_SIZE, **kwargs)
     if page > 1 and portfolio.offset >= portfolio.count:  # past the end: show the last page
         last = max(1, -(-portfolio.count // PAGE_SIZE))
-        portfolio = radar_portfolio(
-            user=request.user, offset=(last - 1) * PAGE_SIZE, limit=PAGE_SIZE, **kwargs
-        )
+        portfolio = _cached_portfolio(request.user, offset=(last - 1) * PAGE_SIZE, **kwargs)
     return form, portfolio
+
+
+def _cached_portfolio(user, **kwargs) -> Portfolio:
+    """One page of the radar, cached under the reader's scope, the question and the data
+    version (``kam.core.cache_versions``): any committed write makes a new one (issue 7 §3)."""
+    parts = (
+        scope_key(user),
+        "radar",
+        *sorted((k, repr(getattr(v, "pk", v))) for k, v in kwargs.items()),
+    )
+    return cached(parts, lambda: radar_portfolio(user=user, limit=PAGE_SIZE, **kwargs))
 
 
 class _Window(Sequence):

@@ -5,10 +5,22 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import F, QuerySet, Sum
+from django.db.models import (
+    BigIntegerField,
+    DecimalField,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from kam.clients.models import Account
-from kam.core.periods import add_months, month_of
+from kam.core.models import MONEY_DIGITS, MONEY_PLACES
+from kam.core.periods import add_months, month_of, month_range
 from kam.sales.models import ClientMonth, ClientRunningTotal, SalesLine
 
 
@@ -137,3 +149,143 @@ def running_totals_of(
 def as_date(value) -> date:
     """A date column read through a raw cursor: psycopg gives dates, SQLite ISO strings."""
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+# --- figures the pages show (issue 7 §8: the web shell and the client pages read them here) ---
+#
+# A period's sum per client is two index reads of the running totals (``ClientRunningTotal``:
+# total at the period's last month minus total at the month before its first), not a sum over
+# its months of ``ClientMonth``: a page costs the same at 12 or 120 months of history.
+
+MONEY = DecimalField(max_digits=MONEY_DIGITS + 4, decimal_places=MONEY_PLACES)
+CENTS = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Window:
+    """A run of whole months, ``first`` to ``last`` inclusive (both first days of a month)."""
+
+    first: date
+    last: date
+
+
+def reporting_month(*, user) -> date:
+    """The month pages report up to: the last one with sales the user may see, else this one.
+
+    Demo and imported data often end before today; charts ending at today would show blanks.
+    """
+    return last_sales_month(user=user) or timezone.localdate().replace(day=1)
+
+
+def months_window(*, until: date, months: int = 12) -> Window:
+    last = until.replace(day=1)
+    return Window(first=add_months(last, -(months - 1)), last=last)
+
+
+def running_horizon() -> date | None:
+    """The latest month of the running totals (one read of the (month, account) index)."""
+    month = ClientRunningTotal.objects.order_by("-month").values_list("month", flat=True).first()
+    return month
+
+
+def _period_months(window: Window) -> tuple[date, date] | None:
+    """The two running-total months whose difference is the window's sum (clamped to the
+    horizon, where totals hold from then on); None when there are no totals at all."""
+    horizon = running_horizon()
+    if horizon is None:
+        return None
+    return min(window.last, horizon), min(add_months(window.first, -1), horizon)
+
+
+def _cents_at(month: date, column: str) -> Coalesce:
+    value = ClientRunningTotal.objects.filter(account=OuterRef("pk"), month=month).values(column)
+    return Coalesce(Subquery(value), Value(0), output_field=BigIntegerField())
+
+
+def with_period_cents(qs: QuerySet[Account], *, window: Window) -> QuerySet[Account]:
+    """Annotate ``revenue_cents`` and ``income_cents`` (KC-1: income = revenue - cost), the
+    base-currency sums over ``window`` in integer cents, exact on SQLite and PostgreSQL alike
+    and cheap to sort by. ``money_of`` turns a row's cents into the amounts pages show."""
+    months = _period_months(window)
+    if months is None:
+        return qs.annotate(
+            revenue_cents=Value(0, output_field=BigIntegerField()),
+            income_cents=Value(0, output_field=BigIntegerField()),
+        )
+    last, before = months
+    if before >= last:  # the whole window lies after the horizon: nothing was sold in it
+        revenue = income = Value(0, output_field=BigIntegerField())
+    else:
+        revenue = _cents_at(last, "revenue_cents") - _cents_at(before, "revenue_cents")
+        income = (
+            _cents_at(last, "revenue_cents")
+            - _cents_at(last, "cost_cents")
+            - _cents_at(before, "revenue_cents")
+            + _cents_at(before, "cost_cents")
+        )
+    return qs.annotate(revenue_cents=revenue, income_cents=income)
+
+
+def money_of(accounts) -> list:
+    """The accounts with ``revenue_12m`` and ``income_12m`` set from their cents."""
+    out = list(accounts)
+    for a in out:
+        a.revenue_12m = Decimal(a.revenue_cents) * CENTS
+        a.income_12m = Decimal(a.income_cents) * CENTS
+    return out
+
+
+def period_totals_of(account_ids: list[int], *, window: Window) -> dict[int, tuple[int, int]]:
+    """``account_id -> (revenue_cents, income_cents)`` over ``window`` for a few clients
+    (already scoped by the caller): four running totals per client, one query."""
+    months = _period_months(window)
+    if months is None or months[1] >= months[0]:
+        return {}
+    last, before = months
+    found = running_totals_of(account_ids, [last, before])
+    out = {}
+    for pk in account_ids:
+        r1, c1 = found.get((pk, last), (0, 0))
+        r0, c0 = found.get((pk, before), (0, 0))
+        out[pk] = (r1 - r0, (r1 - c1) - (r0 - c0))
+    return out
+
+
+def scope_period_cents(*, user, window: Window) -> tuple[int, int]:
+    """Revenue and cost, in cents, of every client the user may see over ``window``: two
+    running-total reads per client summed by the database (no months of rows)."""
+    months = _period_months(window)
+    if months is None or months[1] >= months[0]:
+        return 0, 0
+    last, before = months
+    table = ClientRunningTotal._meta.db_table
+    visible = Account.objects.visible_to(user).order_by().values("pk")
+    vsql, vparams = visible.query.sql_with_params()
+    adapt = connection.ops.adapt_datefield_value
+    sql = (
+        f"SELECT COALESCE(SUM(CASE WHEN month = %s THEN revenue_cents ELSE -revenue_cents END), 0), "
+        f"COALESCE(SUM(CASE WHEN month = %s THEN cost_cents ELSE -cost_cents END), 0) "
+        f"FROM {table} WHERE month IN (%s, %s) AND account_id IN ({vsql})"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [adapt(last), adapt(last), adapt(last), adapt(before), *vparams])
+        revenue, cost = cur.fetchone()
+    return int(revenue), int(cost)
+
+
+def scope_monthly_series(*, user, window: Window) -> list[MonthPoint]:
+    """Every month of the window for the user's clients, zero where nothing was sold."""
+    rows = {
+        r["month"]: r
+        for r in ClientMonth.objects.visible_to(user)
+        .filter(month__gte=window.first, month__lte=window.last)
+        .order_by()
+        .values("month")
+        .annotate(revenue=Sum("revenue", output_field=MONEY), cost=Sum("cost", output_field=MONEY))
+    }
+    return [
+        MonthPoint(m, rows[m]["revenue"], rows[m]["cost"])
+        if m in rows
+        else MonthPoint(m, Decimal(0), Decimal(0))
+        for m in month_range(window.first, window.last)
+    ]

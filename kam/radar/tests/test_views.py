@@ -374,3 +374,128 @@ def test_why_key_history_shows_when_a_client_became_key(org, login):
     assert "Feb 2025" in html
     # Sigrid's client's history is not Anna's to read.
     assert login(org.kam_anna).get(why(big), **HX).status_code == 404
+
+
+# --- issue 7 §2 (CSV injection) and §7 (codes in files) -----------------------------------------
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+@pytest.fixture
+def formula_client(org, client_with):
+    return client_with(org.kam_anna, "50000", legal_name=FORMULA)
+
+
+def test_csv_download_neutralises_a_formula_in_a_name(org, formula_client, login):
+    response = login(org.kam_anna).get(CSV, {"month": MONTH, "level": "company"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    names = [r["Client"] for r in rows]
+    assert "'" + FORMULA in names
+    assert not any(cell.startswith(("=", "+", "@")) for r in rows for cell in r.values())
+
+
+def test_xlsx_download_stores_a_formula_like_name_as_text(org, formula_client, login):
+    response = login(org.kam_anna).get(XLSX, {"month": MONTH, "level": "company"})
+    wb = load_workbook(io.BytesIO(response.content))
+    sheet = wb.worksheets[0]
+    header = [c.value for c in sheet[2]]
+    cells = [row[header.index("Client")] for row in sheet.iter_rows(min_row=3)]
+    named = [c for c in cells if FORMULA in str(c.value)]
+    assert named, "the client is in the file"
+    assert all(c.data_type == "s" for c in named)  # a string, not a live formula
+    assert not any(
+        c.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row
+    )
+
+
+def test_csv_download_shows_labels_not_codes(org, login, client_with):
+    client_with(org.kam_anna, "-500", revenue="100")  # loss-making
+    response = login(org.kam_anna).get(CSV, {"month": MONTH, "level": "company"})
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert {r["Status"] for r in rows} == {"Active"}
+    assert "loss-making" in {r["Notes"] for r in rows}
+    assert "active" not in {r["Status"] for r in rows}
+    assert "loss_making" not in text
+
+
+# --- issue 7 §3: the radar page is cached, correct by construction ----------------------------
+
+
+@pytest.fixture
+def fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _shown(response) -> dict:
+    return {line["row"].account_name: line["row"].income for line in response.context["lines"]}
+
+
+def test_radar_page_cache_follows_a_ledger_write(
+    org, login, client_with, product, fresh_cache, django_capture_on_commit_callbacks
+):
+    account = client_with(org.kam_anna, "50000", legal_name="Cached Pharmacy SIA")
+    c = login(org.director)
+    params = {"month": MONTH, "level": "company"}
+    assert _shown(c.get(PAGE, params))["Cached Pharmacy SIA"] == Decimal("50000")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_sale(account=account, product=product, on=IN_PERIOD, revenue="700", cost="200")
+    assert _shown(c.get(PAGE, params))["Cached Pharmacy SIA"] == Decimal("50500")
+
+
+def test_radar_page_cache_follows_a_settings_change(
+    org, login, client_with, fresh_cache, django_capture_on_commit_callbacks
+):
+    from kam.radar.services import radar_settings, radar_settings_update
+
+    client_with(org.kam_anna, "50000", legal_name="Cached Pharmacy SIA")
+    c = login(org.director)
+    params = {"month": MONTH, "level": "company"}
+    assert c.get(PAGE, params).context["portfolio"].basis == "income"
+    with django_capture_on_commit_callbacks(execute=True):
+        radar_settings_update(
+            actor=org.director, expected_version=radar_settings().version, basis="turnover"
+        )
+    assert c.get(PAGE, params).context["portfolio"].basis == "turnover"
+
+
+def test_radar_page_cache_is_never_shared_across_scopes(org, login, client_with, fresh_cache):
+    client_with(org.kam_anna, "50000", legal_name="Anna Pharmacy SIA")
+    client_with(org.kam_sigrid, "70000", legal_name="Sigrid Pharmacy SIA")
+    params = {"month": MONTH, "level": "company"}
+    assert set(_shown(login(org.director).get(PAGE, params))) == {
+        "Anna Pharmacy SIA",
+        "Sigrid Pharmacy SIA",
+    }
+    assert set(_shown(login(org.kam_anna).get(PAGE, params))) == {"Anna Pharmacy SIA"}
+    assert set(_shown(login(org.kam_sigrid).get(PAGE, params))) == {"Sigrid Pharmacy SIA"}
+
+
+# --- issue 7 §5: secrecy of totals on the client card ------------------------------------------
+
+
+def test_client_card_shows_a_units_amount_only_to_who_sees_the_whole_unit(org, login, client_with):
+    """The director sees the company's income behind Anna's client's share; Anna sees the
+    share, but the company's amount (Sigrid's client is in it) nowhere on the card."""
+    from django.core.cache import cache
+
+    cache.clear()
+    ours = client_with(org.kam_anna, "50000", legal_name="Aurora Pharmacy SIA")
+    client_with(org.kam_sigrid, "70000", legal_name="Southern Star SIA")
+    total = "120,000.00"  # the company's income: 50,000 + 70,000
+    share = "41.66"  # Anna's client's share of it (the radar rounds shares down)
+    why = reverse("radar:why", args=[ours.pk])
+    card = reverse("clients:detail", args=[ours.pk])
+
+    director = login(org.director).get(why, {"month": MONTH}).content.decode()
+    assert share in director and total in director
+
+    anna = login(org.kam_anna)
+    html = anna.get(why, {"month": MONTH}).content.decode() + anna.get(card).content.decode()
+    assert share in html
+    assert total not in html
+    assert "120000" not in html.replace(",", "").replace(" ", "")

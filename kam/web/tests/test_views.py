@@ -116,3 +116,56 @@ def test_login_page_translated(client):
 
 def test_healthz(client, db):
     assert client.get(reverse("healthz")).content == b"ok"
+
+
+# --- issue 7 §7: the key-accounts card counts and alerts --------------------------------------
+
+
+def _radar_counts(client) -> tuple[int, int]:
+    """Key accounts and review/dependency alerts as the radar page (default view) shows them."""
+    response = client.get(reverse("radar:portfolio"), {"only_key": "on"})
+    portfolio = response.context["portfolio"]
+    alerts = [a for a in portfolio.alerts if a.kind in {"review_due", "mono", "critical"}]
+    return portfolio.count, len(alerts)
+
+
+def test_key_accounts_card_counts_the_radar_of_the_users_scope(org, book, login):
+    from django.core.cache import cache
+
+    cache.clear()
+    director = login(org.director)
+    home = director.get(HOME)
+    card = home.context["key_card"]
+    keys, alerts = _radar_counts(director)
+    assert keys > 0 and alerts > 0  # Southern Star is most of the company's income
+    assert (card.key_accounts, card.alerts) == (keys, alerts)
+    html = home.content.decode()
+    assert f'id="kpi-key-accounts">{keys}<' in html
+    assert f"{alerts} alert" in html
+    assert reverse("radar:portfolio") in html.split('id="key-accounts-card"')[1]
+
+    anna = login(org.kam_anna)
+    card = anna.get(HOME).context["key_card"]
+    assert (card.key_accounts, card.alerts) == _radar_counts(anna)
+    assert card.key_accounts <= 1  # her one client, never the company's
+
+
+def test_home_is_cached_per_scope_and_follows_a_write(
+    org, book, login, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    director = login(org.director)
+    before = director.get(HOME).context["totals"].revenue
+    anna_before = login(org.kam_anna).get(HOME).context["totals"].revenue
+    assert anna_before < before  # not the director's entry
+    with django_capture_on_commit_callbacks(execute=True):
+        make_sale(
+            account=book["anna"],
+            product=make_product(),
+            on=date(2025, 6, 3),
+            revenue="10",
+            cost="1",
+        )
+    assert login(org.director).get(HOME).context["totals"].revenue == before + 10

@@ -153,7 +153,7 @@ def test_pagination_and_page_size(org, login):
     c = login(org.kam_anna)
     first = c.get(LIST)
     assert len(first.context["page"].object_list) == 25
-    assert first.context["page"].paginator.num_pages == 2
+    assert first.context["page"].num_pages == 2
     second = c.get(LIST, {"page": 2})
     assert len(second.context["page"].object_list) == 5
     wide = c.get(LIST, {"per_page": 50})
@@ -161,6 +161,9 @@ def test_pagination_and_page_size(org, login):
 
 
 def _list_queries(client, per_page, django_assert_max_num_queries, limit):
+    from django.core.cache import cache
+
+    cache.clear()  # both measured cold: the filter choices and pages are cached
     with django_assert_max_num_queries(limit) as captured:
         response = client.get(LIST, {"per_page": per_page})
     assert len(response.context["page"].object_list) == per_page
@@ -250,3 +253,86 @@ def test_change_history_of_a_client_is_not_shown_to_another_kam(org, client):
     account_update(actor=org.kam_anna, account=account, industry="Clinic")
     assert client.login(username=org.kam_sigrid.username, password=PASSWORD)
     assert client.get(f"/clients/{account.pk}/").status_code == 404
+
+
+# --- issue 7 §3 and §8 -------------------------------------------------------------------------
+
+
+def test_clients_app_imports_neither_sales_nor_web():
+    """§8: clients sit below sales and web; the pages that show sales figures live in web."""
+    import ast
+    from pathlib import Path
+
+    import kam.clients
+
+    root = Path(kam.clients.__file__).parent
+    offenders = []
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            offenders += [
+                f"{path.name}: {n}" for n in names if n.startswith(("kam.sales", "kam.web"))
+            ]
+    assert offenders == []
+
+
+def test_every_client_url_resolves_in_the_clients_namespace(org, book, login):
+    """The list and the card moved to web; their URLs and names did not change, and every
+    page kam.clients serves itself still resolves under the same namespace."""
+    from django.urls import resolve
+
+    from kam.clients import urls as clients_urls
+
+    assert LIST == "/clients/"
+    assert card(book["anna"]) == f"/clients/{book['anna'].pk}/"
+    assert resolve(LIST).view_name == "clients:list"
+    assert resolve(card(book["anna"])).view_name == "clients:detail"
+    for pattern in clients_urls.urlpatterns:
+        assert pattern.name is None or reverse(
+            f"clients:{pattern.name}", kwargs={k: 1 for k in pattern.pattern.converters}
+        )
+    c = login(org.kam_anna)
+    assert c.get(LIST).status_code == 200
+    assert c.get(card(book["anna"])).status_code == 200
+
+
+def test_a_long_list_counts_up_to_a_cap_and_still_pages_past_it(org, login, monkeypatch):
+    """§3: a list of 100 000 clients is not counted row by row: the count stops at a cap
+    ("more than 10,000 clients") and a page past the cap still opens."""
+    from kam.web import paging
+
+    monkeypatch.setattr(paging, "COUNT_CAP", 30)
+    for i in range(60):
+        make_account(owner=org.kam_anna, legal_name=f"Many {i:02d} SIA")
+    c = login(org.kam_anna)
+    first = c.get(LIST, {"per_page": 25})
+    assert "more than 30 clients" in first.content.decode()
+    assert first.context["page"].has_next()
+    third = c.get(LIST, {"per_page": 25, "page": 3})
+    assert [a.legal_name for a in third.context["page"]] == [
+        f"Many {i:02d} SIA" for i in range(50, 60)
+    ]
+    # Past the end: the last page, not an error.
+    far = c.get(LIST, {"per_page": 25, "page": 9999})
+    assert far.status_code == 200
+    assert far.context["page"].number == 3
+
+
+def test_cached_list_pages_follow_a_write_and_a_scope(org, book, login):
+    """The list's pages and filter choices are cached: a new client shows at once, and a
+    KAM's cached page never serves another KAM."""
+    c = login(org.kam_anna)
+    assert "Zeta New SIA" not in rows(c.get(LIST))
+    make_account(owner=org.kam_anna, legal_name="Zeta New SIA", industry="Optics")
+    response = c.get(LIST)
+    assert "Zeta New SIA" in rows(response)
+    assert "Optics" in response.content.decode()
+    other = login(org.kam_sigrid).get(LIST)
+    assert "Zeta New SIA" not in rows(other)
+    assert "Optics" not in other.content.decode()
