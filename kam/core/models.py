@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import formats
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 MONEY_DIGITS = 18
@@ -140,7 +142,10 @@ class Notification(models.Model):
         related_name="notifications",
     )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    # The English text with %(name)s places (a msgid) and their values: the reader's language
+    # is chosen when the notice is shown, not when ``kam daily`` sent it (see ``text``).
     subject = models.CharField(_("subject"), max_length=300)
+    params = models.JSONField(_("values"), default=dict, blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)
     key = models.CharField(_("about"), max_length=100)
     created_on = models.DateField(_("created on"))
@@ -167,6 +172,22 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id} {self.kind} {self.key} {self.created_on}"
+
+    def text(self) -> str:
+        """The subject in the active language. A value ``{"text": "Partner"}`` is English text
+        translated too, ``{"date": "2026-12-01"}`` a day in the reader's date format; other
+        values stand as they are (a client's name)."""
+        values = {}
+        for name, value in self.params.items():
+            if isinstance(value, dict) and "text" in value:
+                value = gettext(value["text"])
+            elif isinstance(value, dict) and "date" in value:
+                value = formats.date_format(date.fromisoformat(value["date"]), "SHORT_DATE_FORMAT")
+            values[name] = value
+        try:
+            return gettext(self.subject) % values if values else gettext(self.subject)
+        except (KeyError, TypeError, ValueError):  # a catalogue that lost a place: the English
+            return self.subject
 
 
 class DailyRun(models.Model):

@@ -91,19 +91,29 @@ def currency_rate_set(*, actor, currency: str, valid_from: date, rate: Decimal) 
 
 
 @transaction.atomic
+def _checked_param(name: str, value):
+    if isinstance(value, dict):
+        return {k: check_text(str(v), field=name) for k, v in value.items()}
+    return check_text(str(value), field=name)
+
+
 def notification_send(
     *,
     recipient,
     kind: str,
     key: str,
     subject: str,
+    params: dict | None = None,
     link: str = "",
     on: date | None = None,
     once: bool = False,
 ) -> Notification | None:
     """Tell ``recipient`` about ``key`` (what it is about, e.g. ``keyflag:12``). At most one per
     recipient, kind and key a day (a rerun creates nothing); with ``once`` at most one ever.
-    Returns the new notification, or None when it was already sent (or the person is gone)."""
+    Returns the new notification, or None when it was already sent (or the person is gone).
+
+    ``subject`` is the English text (mark it with ``gettext_noop``) and ``params`` its values,
+    so each reader sees it in their own language (``Notification.text``)."""
     if recipient is None or not recipient.is_active:
         return None
     if kind not in Notification.Kind.values:
@@ -119,6 +129,7 @@ def notification_send(
         kind=kind,
         key=key,
         subject=check_text(subject, field="subject")[:300],
+        params={name: _checked_param(name, value) for name, value in (params or {}).items()},
         link=check_text(link, field="link"),
         created_on=on,
     )
@@ -128,7 +139,7 @@ def notification_send(
         kind=kind,
         key=key,
         created_on=on,
-        defaults={"subject": item.subject, "link": item.link},
+        defaults={"subject": item.subject, "params": item.params, "link": item.link},
     )
     return obj if created else None
 

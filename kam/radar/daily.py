@@ -5,7 +5,8 @@ from datetime import date
 
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils import translation
+from django.utils.translation import gettext_noop
 
 from kam.core.daily import daily_step
 from kam.core.models import Notification
@@ -63,7 +64,7 @@ def _due_items(as_of: date):
         yield (
             f"wallet:{wallet.pk}:{wallet.review_on}",
             wallet.account,
-            _("Wallet estimate"),
+            gettext_noop("Wallet estimate"),
             wallet.review_on,
             [wallet.account.owner],
         )
@@ -76,21 +77,24 @@ def review_due_alerts(*, as_of: date, force: bool) -> dict:
     date, so an unanswered review does not repeat every day; setting a new review date and
     letting it come again sends a new one."""
     sent = due = 0
-    for key, account, what, review_on, people in _due_items(as_of):
+    with translation.override(None):  # the labels as English text, translated when shown
+        items = [(key, a, str(what), on, people) for key, a, what, on, people in _due_items(as_of)]
+    for key, account, what, review_on, people in items:
         due += 1
         for person in {p.pk: p for p in people if p is not None}.values():
             if not can(person, Action.CLIENT_VIEW, account):
                 continue  # a flag owner who has since moved on sees nothing of the client
-            subject = _("Review due: %(what)s of %(client)s (review date %(date)s)") % {
-                "what": what,
-                "client": account,
-                "date": review_on.strftime("%d.%m.%Y"),
-            }
             item = notification_send(
                 recipient=person,
                 kind=Notification.Kind.REVIEW_DUE,
                 key=key,
-                subject=subject,
+                # Shown in each reader's language (Notification.text), not the command's.
+                subject=gettext_noop("Review due: %(what)s of %(client)s (review date %(date)s)"),
+                params={
+                    "what": {"text": what},
+                    "client": str(account),
+                    "date": {"date": review_on.isoformat()},
+                },
                 link=reverse("clients:detail", args=[account.pk]),
                 on=as_of,
                 once=True,

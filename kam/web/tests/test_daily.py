@@ -11,7 +11,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 
 from kam.core import daily
 from kam.core.models import DailyRun, Notification
@@ -118,7 +119,7 @@ def test_review_due_sends_one_notification_per_item_to_the_kam(org, book, today)
     assert anna.count() == 2  # the flag and the wallet
     assert all(n.link == f"/clients/{book['aurora'].pk}/" for n in anna)
     assert {n.kind for n in anna} == {Notification.Kind.REVIEW_DUE}
-    assert any("Partner" in n.subject and "Aurora" in n.subject for n in anna)
+    assert any("Partner" in n.text() and "Aurora" in n.text() for n in anna)
     # The flag's owner (Anna's regional manager, who sees the client) is told too.
     assert Notification.objects.filter(recipient=org.regional_north).count() == 1
     # Sigrid's review is a month away: nothing for her.
@@ -192,7 +193,7 @@ def test_notifications_page_shows_each_person_only_their_own(org, book, login, c
     page = login(org.kam_anna).get(reverse("notifications:list"))
     html = page.content.decode()
     assert page.status_code == 200
-    assert all(n.subject in html for n in mine)
+    assert all(escape(n.text()) in html for n in mine)
     assert 'class="kam-badge"' in html and ">2</span>" in html
 
     regional = Notification.objects.get(recipient=org.regional_north)
@@ -256,3 +257,22 @@ def test_notification_send_once_a_day_and_once_ever(org):
     assert notification_send(**args, on=day + timedelta(days=1)) is not None
     assert notification_send(**args, on=day + timedelta(days=2), once=True) is None
     assert Notification.objects.count() == 2
+
+
+def test_a_notice_reads_in_the_language_of_whoever_reads_it(org, book, today, login):
+    """kam daily runs in English; the notice is shown in the reader's language."""
+    run_daily()
+    c = login(org.kam_anna)
+    c.cookies["django_language"] = "lv"
+    html = c.get(reverse("notifications:list")).content.decode()
+    assert "Jāpārskata: Aurora Pharmacy SIA" in html
+    assert "Review due:" not in html
+    wallet = Notification.objects.get(recipient=org.kam_anna, key__startswith="wallet:")
+    with translation.override("ru"):
+        assert wallet.text().startswith("Требуется пересмотр: Aurora Pharmacy SIA")
+        assert "Wallet estimate" not in wallet.text()
+    with translation.override("en"):
+        due = (today - timedelta(days=1)).strftime("%-d %b %Y")
+        assert wallet.text() == (
+            f"Review due: Wallet estimate of Aurora Pharmacy SIA (review date {due})"
+        )
