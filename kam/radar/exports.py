@@ -1,8 +1,13 @@
-"""The key-account portfolio as CSV and XLSX bytes (RP-2); the caller decides the filename."""
+"""The key-account portfolio as CSV and XLSX (RP-2); the caller decides the filename.
+
+Rows come from ``portfolio.rows`` or, for an export of a whole level, from any iterable of
+rows with ``PortfolioRow``'s column attributes (``kam.radar.selectors.export``): the CSV is then
+written chunk by chunk as the rows are generated (``portfolio_csv_chunks``), the XLSX with
+openpyxl's write-only workbook, neither holding every row at once."""
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -80,15 +85,37 @@ def columns() -> list[tuple[str, Callable[[PortfolioRow], Any]]]:
     ]
 
 
-def portfolio_csv(portfolio: Portfolio) -> bytes:
+# Rows per chunk of a streamed CSV: about 100 KB, few enough writes, little held at once.
+CSV_CHUNK_ROWS = 1000
+
+
+def portfolio_csv(portfolio: Portfolio, rows: Iterable | None = None) -> bytes:
     """UTF-8 with a byte-order mark, so spreadsheet programs read Latvian and Russian names."""
+    return b"".join(portfolio_csv_chunks(portfolio, rows))
+
+
+def portfolio_csv_chunks(portfolio: Portfolio, rows: Iterable | None = None) -> Iterator[bytes]:
+    """The CSV of ``rows`` (default ``portfolio.rows``) as UTF-8 chunks: the header with the
+    byte-order mark first, then ``CSV_CHUNK_ROWS`` rows at a time (a streamed download)."""
     cols = columns()
+    getters = [f for _, f in cols]
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow([h for h, _ in cols])
-    for row in portfolio.rows:
-        writer.writerow([_csv_cell(f(row)) for _, f in cols])
-    return buf.getvalue().encode("utf-8-sig")
+    yield buf.getvalue().encode("utf-8-sig")
+    buf.seek(0)
+    buf.truncate()
+    n = 0
+    for row in portfolio.rows if rows is None else rows:
+        writer.writerow([_csv_cell(f(row)) for f in getters])
+        n += 1
+        if n == CSV_CHUNK_ROWS:
+            yield buf.getvalue().encode("utf-8")
+            buf.seek(0)
+            buf.truncate()
+            n = 0
+    if n:
+        yield buf.getvalue().encode("utf-8")
 
 
 def _csv_cell(value):
@@ -112,9 +139,11 @@ def _xlsx_row(sheet, values) -> list:
     return out
 
 
-def portfolio_xlsx(portfolio: Portfolio) -> bytes:
-    """Three sheets: the portfolio, the concentration block, and the alerts."""
+def portfolio_xlsx(portfolio: Portfolio, rows: Iterable | None = None) -> bytes:
+    """Three sheets: the portfolio (``rows``, default ``portfolio.rows``), the concentration
+    block, and the alerts."""
     cols = columns()
+    getters = [f for _, f in cols]
     wb = Workbook(write_only=True)
     sheet = wb.create_sheet(_("Key accounts"))
     sheet.append(
@@ -135,8 +164,8 @@ def portfolio_xlsx(portfolio: Portfolio) -> bytes:
         )
     )
     sheet.append(_xlsx_row(sheet, [h for h, _ in cols]))
-    for row in portfolio.rows:
-        sheet.append(_xlsx_row(sheet, [f(row) for _, f in cols]))
+    for row in portfolio.rows if rows is None else rows:
+        sheet.append(_xlsx_row(sheet, [f(row) for f in getters]))
 
     c = portfolio.concentration
     conc = wb.create_sheet(_("Concentration"))
