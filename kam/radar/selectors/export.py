@@ -132,7 +132,7 @@ def radar_export(
     restrict = None if user.sees_everything and unit_id is None else accounts
     engine = _Engine(as_of=as_of, restrict=restrict)
     board = engine.board(level, page=PageQuery(sort, abc, owner_id, 0, None))
-    info = engine.accounts(board.judged)
+    info, names = _accounts(restrict, set(board.judged), set(board.page))
     judged = {pk: engine.row(info[pk], level, board.rows[pk]) for pk in board.judged}
     ordered = list(judged.values())  # weight order: the alerts' order
     assignment, extra_flags = _assignment_alerts(ordered, engine.crit.max_key_per_kam)
@@ -161,39 +161,31 @@ def radar_export(
             count=board.count,
         ),
     )
-    names = _names(restrict, set(board.page) - built.keys())
     return RadarExport(portfolio, _rows(engine, board, built, names))
 
 
-def _names(restrict, wanted: set[int]) -> dict[int, tuple[str, str, str, str]]:
-    """Name, status, KAM's name and department's name of the clients ``wanted``, in one read
-    of the accounts in scope (most of them, for an export), through a raw cursor."""
-    if not wanted:
-        return {}
+def _accounts(restrict, judged: set[int], shown: set[int]) -> tuple[dict[int, dict], dict]:
+    """One read of the accounts in scope (most of them, for an export), through a raw cursor:
+    ``_Engine.ACCOUNT_FIELDS`` of the ``judged`` clients (``_Engine.row`` builds them), and
+    name, status, KAM's and department's names of the other clients ``shown``."""
     scope = restrict if restrict is not None else Account.objects.all()
-    fields = (
-        "pk",
-        "legal_name",
-        "status",
-        "owner_id",
-        "owner__first_name",
-        "owner__last_name",
-        "owner__username",
-        "department__name",
-    )
+    fields = _Engine.ACCOUNT_FIELDS
     sql, params = scope.order_by().values_list(*fields).query.sql_with_params()
     owners: dict[int | None, str] = {}
-    out = {}
+    info, names = {}, {}
     with connection.cursor() as cur:
         cur.execute(sql, params)
-        for pk, name, status, owner_id, first, last, username, department in cur.fetchall():
-            if pk not in wanted:
-                continue
-            owner = owners.get(owner_id)
-            if owner is None:
-                owner = owners[owner_id] = _name(first, last, username)
-            out[pk] = (name, status, owner, department or "")
-    return out
+        for row in cur.fetchall():
+            pk = row[0]
+            if pk in judged:
+                info[pk] = dict(zip(fields, row, strict=True))
+            elif pk in shown:
+                _pk, name, status, owner_id, first, last, username, _dept, department = row
+                owner = owners.get(owner_id)
+                if owner is None:
+                    owner = owners[owner_id] = _name(first, last, username)
+                names[pk] = (name, status, owner, department or "")
+    return info, names
 
 
 def _rows(
