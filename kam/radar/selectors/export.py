@@ -28,7 +28,7 @@ Secrecy (SE-1, issue 7 §5): the header, alerts and concentration go through
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from django.db import connection
@@ -195,9 +195,12 @@ def _rows(
     figures, with the same rules operations as ``_Engine.row`` in the same order."""
     c = engine.crit
     income_basis = c.basis == rules.INCOME
-    cap, rate, years = c.npv_growth_cap_pct, engine._npv_rate, c.npv_horizon_years
-    hundred, cent, down = rules.HUNDRED, rules.CENT, rules.ROUND_DOWN
-    trend, growth, npv_of_trend = rules.trend, rules.growth, rules.npv_of_trend
+    rate, years = engine._npv_rate, c.npv_horizon_years
+    hundred, cent, down, half_up = rules.HUNDRED, rules.CENT, ROUND_DOWN, ROUND_HALF_UP
+    # rules.trend and rules.npv_of_trend inlined: the measured growth is divided once, then
+    # capped, as rules.trend caps rules.growth.
+    cap = c.npv_growth_cap_pct / hundred
+    low, annuity = -cap, rules._annuity
     figures = board.rows
     for pk in board.page:
         row = built.get(pk)
@@ -212,7 +215,12 @@ def _rows(
             share = (w * hundred / total).quantize(cent, rounding=down)
         else:
             share = _NO_SHARE
-        measured = growth(last12, prev12)
+        if prev12 <= 0:
+            measured = None
+            g = ZERO
+        else:
+            measured = (last12 - prev12) / prev12
+            g = ZERO if last12 <= 0 else max(low, min(cap, measured))
         name, status, owner, department = names[pk]
         yield ExportRow(
             pk,
@@ -227,7 +235,7 @@ def _rows(
             (),
             (),
             f.abc,
-            npv_of_trend(last12, trend(last12, prev12, cap), rate, years),
+            (last12 * annuity(g, rate, years)).quantize(cent, rounding=half_up),
             None if measured is None else (measured * hundred).quantize(cent),
             None,
             None,
