@@ -54,34 +54,45 @@ def safe_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _definitions(codes) -> str:
-    return ", ".join(str(Definition(c).label) for c in codes)
-
-
 def _label(labels: dict, code: str) -> str:
     return str(labels.get(code, code))
 
 
 def columns() -> list[tuple[str, Callable[[PortfolioRow], Any]]]:
-    """Header and value of each exported column, in order (translated at call time)."""
+    """Header and value of each exported column, in order (translated at call time).
+
+    Labels are translated once per call, not once per cell: a file of 100 000 rows would
+    otherwise look each one up in the catalogue again (issue 7 §3)."""
+    status = {code: str(label) for code, label in STATUS_LABELS.items()}
+    bands = {code: str(label) for code, label in Band.choices}
+    flags = {code: str(label) for code, label in FLAG_LABELS.items()}
+    labels = {code: str(label) for code, label in Definition.choices}
+    named: dict[tuple[str, ...], str] = {(): ""}
+
+    def definitions(codes: tuple[str, ...]) -> str:
+        text = named.get(codes)
+        if text is None:
+            text = named[codes] = ", ".join(labels[c] for c in codes)
+        return text
+
     return [
         (_("Client ID"), lambda r: r.account_id),
         (_("Client"), lambda r: r.account_name),
-        (_("Status"), lambda r: _label(STATUS_LABELS, r.status)),
+        (_("Status"), lambda r: status.get(r.status, r.status)),
         (_("KAM"), lambda r: r.owner_name),
         (_("Department"), lambda r: r.department_name),
         (_("Income"), lambda r: r.income),
         (_("Turnover"), lambda r: r.turnover),
         (_("Share, %"), lambda r: r.share_pct),
-        (_("Dependency"), lambda r: str(Band(r.band).label) if r.band else ""),
-        (_("Key by"), lambda r: _definitions(r.definitions)),
-        (_("Suggested"), lambda r: _definitions(r.suggestions)),
+        (_("Dependency"), lambda r: bands[r.band] if r.band else ""),
+        (_("Key by"), lambda r: definitions(r.definitions)),
+        (_("Suggested"), lambda r: definitions(r.suggestions)),
         (_("ABC"), lambda r: r.abc),
         (_("NPV"), lambda r: r.npv),
         (_("Trend, %"), lambda r: r.trend_pct),
         (_("Wallet"), lambda r: r.wallet),
         (_("Headroom"), lambda r: r.headroom),
-        (_("Notes"), lambda r: ", ".join(_label(FLAG_LABELS, f) for f in r.flags)),
+        (_("Notes"), lambda r: ", ".join(flags.get(f, f) for f in r.flags) if r.flags else ""),
     ]
 
 
@@ -118,10 +129,17 @@ def portfolio_csv_chunks(portfolio: Portfolio, rows: Iterable | None = None) -> 
         yield buf.getvalue().encode("utf-8")
 
 
+_NUMBERS = (int, Decimal)
+
+
 def _csv_cell(value):
     if value is None:
         return ""
-    return value if isinstance(value, int | Decimal) else safe_text(str(value))
+    if isinstance(value, _NUMBERS):
+        return value
+    if value.__class__ is not str:
+        value = str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _xlsx_row(sheet, values) -> list:
