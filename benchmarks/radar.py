@@ -14,7 +14,8 @@ Steps, all in one run so that every figure printed was measured on this machine 
 4. Time ``radar_portfolio`` as a director at company, department and manager level: one
    warm-up, then the best of ``--runs``; first as the Key accounts page and the API call it
    (every client judged, alerts and concentration over all of them, one page of 100 rows
-   built), then with every row built, as an export or ``kam radar`` asks. Then the same
+   built), then with every row built, as an export asked before issue 7, then the export's
+   rows built in bulk (``radar_export``) and iterated, and written as CSV. Then the same
    aggregation as one GROUP BY in the KAM database over the monthly roll-up (``ClientMonth``,
    what the radar read before the running totals), and where the radar's time goes.
 5. Copy the ledger rows (account, month, base revenue and cost, the client's KAM and
