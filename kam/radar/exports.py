@@ -107,12 +107,18 @@ def portfolio_csv(portfolio: Portfolio, rows: Iterable | None = None) -> bytes:
 
 def portfolio_csv_chunks(portfolio: Portfolio, rows: Iterable | None = None) -> Iterator[bytes]:
     """The CSV of ``rows`` (default ``portfolio.rows``) as UTF-8 chunks: the header with the
-    byte-order mark first, then ``CSV_CHUNK_ROWS`` rows at a time (a streamed download)."""
+    byte-order mark first, then ``CSV_CHUNK_ROWS`` rows at a time (a streamed download).
+
+    The header and labels are translated now, in the request's language, not when the server
+    iterates the response after the view has returned."""
     cols = columns()
-    getters = [f for _, f in cols]
+    return _csv_chunks([h for h, _ in cols], [f for _, f in cols], portfolio, rows)
+
+
+def _csv_chunks(header, getters, portfolio: Portfolio, rows) -> Iterator[bytes]:
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow([h for h, _ in cols])
+    writer.writerow(header)
     yield buf.getvalue().encode("utf-8-sig")
     buf.seek(0)
     buf.truncate()
