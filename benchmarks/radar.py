@@ -14,7 +14,8 @@ Steps, all in one run so that every figure printed was measured on this machine 
 4. Time ``radar_portfolio`` as a director at company, department and manager level: one
    warm-up, then the best of ``--runs``; first as the Key accounts page and the API call it
    (every client judged, alerts and concentration over all of them, one page of 100 rows
-   built), then with every row built, as an export or ``kam radar`` asks. Then the same
+   built), then with every row built, as an export asked before issue 7, then the export's
+   rows built in bulk (``radar_export``) and iterated, and written as CSV. Then the same
    aggregation as one GROUP BY in the KAM database over the monthly roll-up (``ClientMonth``,
    what the radar read before the running totals), and where the radar's time goes.
 5. Copy the ledger rows (account, month, base revenue and cost, the client's KAM and
@@ -445,6 +446,31 @@ def main() -> None:
             f"({len(portfolios[level].rows):,} rows built, as for an export)"
         )
 
+    # What an export costs now (issue 7 §3): every export row built in bulk and iterated
+    # (``radar_export``), and the same written as the CSV download's bytes.
+    from kam.radar import exports
+    from kam.radar.selectors.export import radar_export
+
+    kam_export: dict[str, float] = {}
+    kam_csv: dict[str, float] = {}
+    for level in LEVELS:
+
+        def iterate(level=level):
+            return sum(1 for _ in radar_export(user=director, level=level, as_of=as_of).rows)
+
+        def write_csv(level=level):
+            e = radar_export(user=director, level=level, as_of=as_of)
+            return sum(len(c) for c in exports.portfolio_csv_chunks(e.portfolio, e.rows))
+
+        kam_export[level], n = best_of(iterate, args.runs)
+        kam_csv[level], size = best_of(write_csv, max(1, args.runs - 1))
+        if n != len(portfolios[level].rows):
+            sys.exit(f"export rows at {level}: {n:,}, not {len(portfolios[level].rows):,}")
+        print(
+            f"KAM export    {level:<10} {fmt(kam_export[level]):>10}  ({n:,} export rows "
+            f"iterated; as CSV {fmt(kam_csv[level])}, {size / 1e6:,.1f} MB)"
+        )
+
     # --- KAM: the same aggregation as one SQL statement over the monthly roll-up ----------------
     cm, acc = ClientMonth._meta.db_table, Account._meta.db_table
     roll_up = (
@@ -541,20 +567,24 @@ def main() -> None:
     # --- side by side ---------------------------------------------------------------------------
     print()
     print(
-        f"{'level':<11}{'KAM radar':>11}{'all rows':>11}{'KAM SQL':>11}{'DuckDB':>11}"
-        f"{'radar/DuckDB':>14}{'all/DuckDB':>12}{'SQL/DuckDB':>12}"
+        f"{'level':<11}{'KAM radar':>11}{'all rows':>11}{'export':>11}{'KAM SQL':>11}"
+        f"{'DuckDB':>11}{'radar/DuckDB':>14}{'all/DuckDB':>12}{'export/DuckDB':>15}"
+        f"{'CSV/DuckDB':>12}{'SQL/DuckDB':>12}"
     )
     for level in LEVELS:
         d = ddb[level]
         print(
-            f"{level:<11}{fmt(kam[level]):>11}{fmt(kam_all[level]):>11}{fmt(kam_agg[level]):>11}"
+            f"{level:<11}{fmt(kam[level]):>11}{fmt(kam_all[level]):>11}"
+            f"{fmt(kam_export[level]):>11}{fmt(kam_agg[level]):>11}"
             f"{fmt(d):>11}{kam[level] / d:>13.1f}x{kam_all[level] / d:>11.1f}x"
+            f"{kam_export[level] / d:>14.1f}x{kam_csv[level] / d:>11.1f}x"
             f"{kam_agg[level] / d:>11.1f}x"
         )
     print(
         f"KAM radar = radar_portfolio() end to end as the page and the API call it (every client "
         f"judged, alerts and concentration over all, {PAGE_SIZE} rows built); all rows = the same "
-        "with every row built, as an export; KAM SQL = the aggregation as one GROUP BY over "
+        "with every row built, as an export did; export = every export row built in bulk and "
+        "iterated (radar_export), CSV = the same written as the download's bytes; KAM SQL = the aggregation as one GROUP BY over "
         "ClientMonth (the previous design's database part); DuckDB = that statement over the raw "
         "ledger rows in memory. Goal: radar within 3x of DuckDB."
     )

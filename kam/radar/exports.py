@@ -1,8 +1,13 @@
-"""The key-account portfolio as CSV and XLSX bytes (RP-2); the caller decides the filename."""
+"""The key-account portfolio as CSV and XLSX (RP-2); the caller decides the filename.
+
+Rows come from ``portfolio.rows`` or, for an export of a whole level, from any iterable of
+rows with ``PortfolioRow``'s column attributes (``kam.radar.selectors.export``): the CSV is then
+written chunk by chunk as the rows are generated (``portfolio_csv_chunks``), the XLSX with
+openpyxl's write-only workbook, neither holding every row at once."""
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -49,52 +54,98 @@ def safe_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _definitions(codes) -> str:
-    return ", ".join(str(Definition(c).label) for c in codes)
-
-
 def _label(labels: dict, code: str) -> str:
     return str(labels.get(code, code))
 
 
 def columns() -> list[tuple[str, Callable[[PortfolioRow], Any]]]:
-    """Header and value of each exported column, in order (translated at call time)."""
+    """Header and value of each exported column, in order (translated at call time).
+
+    Labels are translated once per call, not once per cell: a file of 100 000 rows would
+    otherwise look each one up in the catalogue again (issue 7 §3)."""
+    status = {code: str(label) for code, label in STATUS_LABELS.items()}
+    bands = {code: str(label) for code, label in Band.choices}
+    flags = {code: str(label) for code, label in FLAG_LABELS.items()}
+    labels = {code: str(label) for code, label in Definition.choices}
+    named: dict[tuple[str, ...], str] = {(): ""}
+
+    def definitions(codes: tuple[str, ...]) -> str:
+        text = named.get(codes)
+        if text is None:
+            text = named[codes] = ", ".join(labels[c] for c in codes)
+        return text
+
     return [
         (_("Client ID"), lambda r: r.account_id),
         (_("Client"), lambda r: r.account_name),
-        (_("Status"), lambda r: _label(STATUS_LABELS, r.status)),
+        (_("Status"), lambda r: status.get(r.status, r.status)),
         (_("KAM"), lambda r: r.owner_name),
         (_("Department"), lambda r: r.department_name),
         (_("Income"), lambda r: r.income),
         (_("Turnover"), lambda r: r.turnover),
         (_("Share, %"), lambda r: r.share_pct),
-        (_("Dependency"), lambda r: str(Band(r.band).label) if r.band else ""),
-        (_("Key by"), lambda r: _definitions(r.definitions)),
-        (_("Suggested"), lambda r: _definitions(r.suggestions)),
+        (_("Dependency"), lambda r: bands[r.band] if r.band else ""),
+        (_("Key by"), lambda r: definitions(r.definitions)),
+        (_("Suggested"), lambda r: definitions(r.suggestions)),
         (_("ABC"), lambda r: r.abc),
         (_("NPV"), lambda r: r.npv),
         (_("Trend, %"), lambda r: r.trend_pct),
         (_("Wallet"), lambda r: r.wallet),
         (_("Headroom"), lambda r: r.headroom),
-        (_("Notes"), lambda r: ", ".join(_label(FLAG_LABELS, f) for f in r.flags)),
+        (_("Notes"), lambda r: ", ".join(flags.get(f, f) for f in r.flags) if r.flags else ""),
     ]
 
 
-def portfolio_csv(portfolio: Portfolio) -> bytes:
+# Rows per chunk of a streamed CSV: about 100 KB, few enough writes, little held at once.
+CSV_CHUNK_ROWS = 1000
+
+
+def portfolio_csv(portfolio: Portfolio, rows: Iterable | None = None) -> bytes:
     """UTF-8 with a byte-order mark, so spreadsheet programs read Latvian and Russian names."""
+    return b"".join(portfolio_csv_chunks(portfolio, rows))
+
+
+def portfolio_csv_chunks(portfolio: Portfolio, rows: Iterable | None = None) -> Iterator[bytes]:
+    """The CSV of ``rows`` (default ``portfolio.rows``) as UTF-8 chunks: the header with the
+    byte-order mark first, then ``CSV_CHUNK_ROWS`` rows at a time (a streamed download).
+
+    The header and labels are translated now, in the request's language, not when the server
+    iterates the response after the view has returned."""
     cols = columns()
+    return _csv_chunks([h for h, _ in cols], [f for _, f in cols], portfolio, rows)
+
+
+def _csv_chunks(header, getters, portfolio: Portfolio, rows) -> Iterator[bytes]:
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow([h for h, _ in cols])
-    for row in portfolio.rows:
-        writer.writerow([_csv_cell(f(row)) for _, f in cols])
-    return buf.getvalue().encode("utf-8-sig")
+    writer.writerow(header)
+    yield buf.getvalue().encode("utf-8-sig")
+    buf.seek(0)
+    buf.truncate()
+    n = 0
+    for row in portfolio.rows if rows is None else rows:
+        writer.writerow([_csv_cell(f(row)) for f in getters])
+        n += 1
+        if n == CSV_CHUNK_ROWS:
+            yield buf.getvalue().encode("utf-8")
+            buf.seek(0)
+            buf.truncate()
+            n = 0
+    if n:
+        yield buf.getvalue().encode("utf-8")
+
+
+_NUMBERS = (int, Decimal)
 
 
 def _csv_cell(value):
     if value is None:
         return ""
-    return value if isinstance(value, int | Decimal) else safe_text(str(value))
+    if isinstance(value, _NUMBERS):
+        return value
+    if value.__class__ is not str:
+        value = str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _xlsx_row(sheet, values) -> list:
@@ -112,9 +163,11 @@ def _xlsx_row(sheet, values) -> list:
     return out
 
 
-def portfolio_xlsx(portfolio: Portfolio) -> bytes:
-    """Three sheets: the portfolio, the concentration block, and the alerts."""
+def portfolio_xlsx(portfolio: Portfolio, rows: Iterable | None = None) -> bytes:
+    """Three sheets: the portfolio (``rows``, default ``portfolio.rows``), the concentration
+    block, and the alerts."""
     cols = columns()
+    getters = [f for _, f in cols]
     wb = Workbook(write_only=True)
     sheet = wb.create_sheet(_("Key accounts"))
     sheet.append(
@@ -135,8 +188,8 @@ def portfolio_xlsx(portfolio: Portfolio) -> bytes:
         )
     )
     sheet.append(_xlsx_row(sheet, [h for h, _ in cols]))
-    for row in portfolio.rows:
-        sheet.append(_xlsx_row(sheet, [f(row) for _, f in cols]))
+    for row in portfolio.rows if rows is None else rows:
+        sheet.append(_xlsx_row(sheet, [f(row) for f in getters]))
 
     c = portfolio.concentration
     conc = wb.create_sheet(_("Concentration"))

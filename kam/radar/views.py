@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import number_format
@@ -49,6 +49,7 @@ from kam.radar.selectors import (
     radar_settings,
     why_key,
 )
+from kam.radar.selectors.export import RadarExport, radar_export
 
 PAGE_SIZE = 100
 
@@ -255,29 +256,34 @@ def portfolio_view(request):
     return response
 
 
-def _download(content: bytes, extension: str, content_type: str, portfolio) -> HttpResponse:
+def _download(response, extension: str, portfolio):
     filename = f"key-accounts-{portfolio.level}-{portfolio.as_of:%Y-%m}.{extension}"
-    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
+def _export(request) -> RadarExport:
+    """Every row the page's filters match, built in bulk (issue 7 §3)."""
+    form = RadarFilterForm(request.GET or None, user=request.user)
+    return radar_export(user=request.user, **form.scope(), **form.filters())
+
+
 @login_required
 def export_csv_view(request):
-    """The rows the page shows with the same filters, all pages (RP-2)."""
-    _form, portfolio = _portfolio(request, request.GET)
-    return _download(exports.portfolio_csv(portfolio), "csv", "text/csv; charset=utf-8", portfolio)
+    """The rows the page shows with the same filters, all pages (RP-2), streamed as they are
+    generated: the first bytes leave before the last row is built."""
+    export = _export(request)
+    chunks = exports.portfolio_csv_chunks(export.portfolio, export.rows)
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    return _download(response, "csv", export.portfolio)
 
 
 @login_required
 def export_xlsx_view(request):
-    _form, portfolio = _portfolio(request, request.GET)
-    return _download(
-        exports.portfolio_xlsx(portfolio),
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        portfolio,
-    )
+    export = _export(request)
+    content = exports.portfolio_xlsx(export.portfolio, export.rows)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _download(HttpResponse(content, content_type=xlsx), "xlsx", export.portfolio)
 
 
 def _evidence_items(evidence) -> list[dict]:

@@ -115,7 +115,7 @@ def test_two_pages_hold_every_client_once_in_the_order_asked(org, many, login, s
 
     # The CSV has every matching row, in the page's order.
     response = c.get(CSV, {"month": MONTH, "sort": sort})
-    exported = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    exported = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert [int(r["Client ID"]) for r in exported] == ids(one + two)
 
 
@@ -134,7 +134,7 @@ def test_a_filtered_page_counts_and_exports_only_the_matching_rows(org, many, lo
     assert page.context["page"].paginator.count == len(many["by_owner"][org.kam_sigrid.pk])
     assert set(ids(rows)) == many["by_owner"][org.kam_sigrid.pk]
     assert ids(rows) == ids(ordered(rows, "name"))
-    exported = list(csv.DictReader(io.StringIO(c.get(CSV, params).content.decode("utf-8-sig"))))
+    exported = list(csv.DictReader(io.StringIO(c.get(CSV, params).getvalue().decode("utf-8-sig"))))
     assert [int(r["Client ID"]) for r in exported] == ids(rows)
 
 

@@ -241,13 +241,13 @@ def test_csv_download_has_only_visible_filtered_rows(org, book, login):  # RP-2,
     assert (
         response["Content-Disposition"] == 'attachment; filename="key-accounts-company-2025-06.csv"'
     )
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert {r["Client"] for r in rows} == {"Aurora Pharmacy SIA", "Baltic Retail AS"}
     aurora = next(r for r in rows if r["Client"] == "Aurora Pharmacy SIA")
     assert Decimal(aurora["Share, %"]) == Decimal("30.00")
 
     filtered = login(org.kam_anna).get(CSV, {"month": MONTH, "level": "company", "only_key": "on"})
-    rows = list(csv.DictReader(io.StringIO(filtered.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(filtered.getvalue().decode("utf-8-sig"))))
     assert [r["Client"] for r in rows] == ["Aurora Pharmacy SIA"]
 
 
@@ -389,7 +389,7 @@ def formula_client(org, client_with):
 
 def test_csv_download_neutralises_a_formula_in_a_name(org, formula_client, login):
     response = login(org.kam_anna).get(CSV, {"month": MONTH, "level": "company"})
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     names = [r["Client"] for r in rows]
     assert "'" + FORMULA in names
     assert not any(cell.startswith(("=", "+", "@")) for r in rows for cell in r.values())
@@ -412,7 +412,7 @@ def test_xlsx_download_stores_a_formula_like_name_as_text(org, formula_client, l
 def test_csv_download_shows_labels_not_codes(org, login, client_with):
     client_with(org.kam_anna, "-500", revenue="100")  # loss-making
     response = login(org.kam_anna).get(CSV, {"month": MONTH, "level": "company"})
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {r["Status"] for r in rows} == {"Active"}
     assert "loss-making" in {r["Notes"] for r in rows}

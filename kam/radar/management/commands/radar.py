@@ -14,6 +14,7 @@ from kam.org.models import User
 from kam.org.policy import Action, holders
 from kam.radar import exports, selectors
 from kam.radar.models import Level
+from kam.radar.selectors.export import radar_export
 from kam.radar.services import radar_snapshot_take
 from kam.sales.selectors import last_sales_month
 
@@ -122,16 +123,19 @@ class Command(BaseCommand):
         try:
             if unit is not None and not 0 < unit < 2**31:
                 raise Http404  # no id is that large: the same answer as a missing one
-            portfolio = selectors.radar_portfolio(
-                user=user, level=level, unit_id=unit, as_of=as_of, only_key=o["only_key"]
-            )
+            args = {"user": user, "level": level, "unit_id": unit, "as_of": as_of}
+            if o["format"] == "csv":  # every row, built in bulk (issue 7 §3)
+                export = radar_export(**args, only_key=o["only_key"])
+            else:
+                portfolio = selectors.radar_portfolio(**args, only_key=o["only_key"])
         except Http404:
             raise CommandError(
                 f"no {level} unit {unit} that {user.username} may see"
                 " (a department id at department level, a KAM's user id at manager level)"
             ) from None
         if o["format"] == "csv":
-            self.stdout.write(exports.portfolio_csv(portfolio).decode("utf-8-sig"), ending="")
+            for chunk in exports.portfolio_csv_chunks(export.portfolio, export.rows):
+                self.stdout.write(chunk.decode("utf-8-sig"), ending="")
         elif o["format"] == "json":
             self.stdout.write(
                 json.dumps(portfolio_dict(portfolio), default=_json_default, indent=2)
