@@ -38,7 +38,6 @@ from kam.radar.forms import (
 )
 from kam.radar.models import MANUAL_DEFINITIONS, Band, Definition, Level, RadarSettings
 from kam.radar.selectors import (
-    LOSS_MAKING,
     NO_OWNER,
     OVER_LIMIT,
     REVIEW_DUE,
@@ -62,19 +61,9 @@ ALERT_TONES = {
     REVIEW_DUE: "info",
 }
 ALERT_ORDER = [Band.MONO, Band.CRITICAL, NO_OWNER, OVER_LIMIT, REVIEW_DUE]
-ALERT_TITLES = {
-    Band.MONO: gettext_lazy("Mono client"),
-    Band.CRITICAL: gettext_lazy("Critical dependency"),
-    NO_OWNER: gettext_lazy("Key account without a KAM"),
-    OVER_LIMIT: gettext_lazy("KAM with too many key accounts"),
-    REVIEW_DUE: gettext_lazy("Review due"),
-}
-FLAG_LABELS = {
-    LOSS_MAKING: gettext_lazy("loss-making"),
-    NO_OWNER: gettext_lazy("no KAM"),
-    OVER_LIMIT: gettext_lazy("KAM over limit"),
-    REVIEW_DUE: gettext_lazy("review due"),
-}
+# The same words on the page as in its files.
+ALERT_TITLES = exports.ALERT_LABELS
+FLAG_LABELS = exports.FLAG_LABELS
 HISTORY_KINDS = {
     "became_key": gettext_lazy("Became key"),
     "dropped_out": gettext_lazy("Dropped out"),
