@@ -472,6 +472,9 @@ CONTACT_FIELDS = {
 
 @transaction.atomic
 def contact_create(*, actor, account: Account, **data: Any) -> Contact:
+    """A contact person at ``account``: whoever may change the client (``CLIENT_EDIT``)."""
+    if actor is not None:
+        require(actor, Action.CLIENT_EDIT, account)
     _check_fields(data, CONTACT_FIELDS)
     contact = Contact(account=account, **data)
     contact.full_clean()
@@ -489,6 +492,8 @@ def contact_create(*, actor, account: Account, **data: Any) -> Contact:
 
 @transaction.atomic
 def contact_update(*, actor, contact: Contact, **data: Any) -> Contact:
+    if actor is not None:
+        require(actor, Action.CLIENT_EDIT, contact.account)
     _check_fields(data, CONTACT_FIELDS)
     changes = model_changes(contact, data)
     if changes:

@@ -368,3 +368,30 @@ def test_ownership_backfill_covers_bulk_created_clients_once(org):
     for account in [*bulk, made_by_service]:
         assert len(open_rows(account)) == 1
     assert account_owner_on(account=bulk[0], day=date(2020, 5, 1)) == org.kam_anna
+
+
+def test_contacts_are_changed_by_the_clients_team_not_by_credit_nor_another_kam(org):
+    """CLIENT_EDIT guards contact people too: the credit controller sees the client (403, not
+    written); a KAM of another client does not (404); the client's KAM may."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from kam.clients.models import Contact
+    from kam.clients.services import contact_create, contact_update
+
+    account = make_account(owner=org.kam_anna)
+    with pytest.raises(PermissionDenied):
+        contact_create(actor=org.credit, account=account, first_name="Ilze", last_name="Ozola")
+    with pytest.raises(Http404):
+        contact_create(actor=org.kam_sigrid, account=account, first_name="Ilze", last_name="Ozola")
+    assert not Contact.objects.exists()
+    contact = contact_create(
+        actor=org.kam_anna, account=account, first_name="Ilze", last_name="Ozola"
+    )
+    with pytest.raises(PermissionDenied):
+        contact_update(actor=org.credit, contact=contact, position="Buyer")
+    contact.refresh_from_db()
+    assert contact.position == ""
+    contact_update(actor=org.kam_anna, contact=contact, position="Buyer")
+    contact.refresh_from_db()
+    assert contact.position == "Buyer"
