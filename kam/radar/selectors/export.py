@@ -32,30 +32,26 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from django.db import connection
-from django.utils import timezone
 
 from kam.clients.models import Account
 from kam.radar import rules
 from kam.radar.models import Level
 from kam.radar.selectors.board import Board, PageQuery
-from kam.radar.selectors.engine import _concentration, _Engine, _name
+from kam.radar.selectors.engine import _Engine, _name
 from kam.radar.selectors.portfolio import (
-    _assignment_alerts,
-    _band_alerts,
-    _review_alerts,
+    _alerts,
+    _opening,
+    _portfolio,
     _with_flags,
     radar_portfolio,
 )
-from kam.radar.selectors.secrecy import portfolio_for_reader
 from kam.radar.selectors.types import (
     DEFAULT_SORT,
     LOSS_MAKING,
-    ROW_SORTS,
     ZERO,
     Portfolio,
     PortfolioRow,
 )
-from kam.radar.selectors.units import _check_level, _unit_rows
 
 _NO_SHARE = rules.display_pct(ZERO)
 _LOSS = (LOSS_MAKING,)
@@ -109,10 +105,6 @@ def radar_export(
     """Every row ``radar_portfolio(..., limit=None)`` returns with these arguments, with the
     same exported columns and values, built in bulk (see the module doc). Reads the database
     now (a constant number of statements); iterating the rows reads nothing more."""
-    _check_level(level)
-    if sort not in ROW_SORTS:
-        raise ValueError(f"unknown sort {sort!r}; choose one of {', '.join(ROW_SORTS)}")
-    as_of = as_of or timezone.localdate()
     if only_key or definition or band:
         p = radar_portfolio(
             user=user,
@@ -128,38 +120,24 @@ def radar_export(
         )
         return RadarExport(replace(p, rows=()), iter(p.rows))
 
-    accounts, unit_name = _unit_rows(user, level, unit_id)
-    restrict = None if user.sees_everything and unit_id is None else accounts
+    as_of, restrict, unit_name = _opening(user, level, unit_id, sort, as_of)
     engine = _Engine(as_of=as_of, restrict=restrict)
     board = engine.board(level, page=PageQuery(sort, abc, owner_id, 0, None))
     info, names = _accounts(restrict, set(board.judged), set(board.page))
     judged = {pk: engine.row(info[pk], level, board.rows[pk]) for pk in board.judged}
     ordered = list(judged.values())  # weight order: the alerts' order
-    assignment, extra_flags = _assignment_alerts(ordered, engine.crit.max_key_per_kam)
-    alerts = [
-        *_band_alerts(ordered, level, engine.crit.basis),
-        *assignment,
-        *_review_alerts(ordered),
-    ]
+    alerts, extra_flags = _alerts(ordered, level, engine)
     built = {pk: _with_flags(r, extra_flags) for pk, r in judged.items()}
-    portfolio = portfolio_for_reader(
+    portfolio = _portfolio(
         user,
-        Portfolio(
-            level=level,
-            unit_id=unit_id,
-            unit_name=unit_name,
-            as_of=as_of,
-            period_start=engine.period.first,
-            period_end=engine.period.last,
-            months=engine.period.months,
-            basis=engine.crit.basis,
-            currency=engine.currency,
-            settings=engine.settings,
-            rows=(),
-            alerts=tuple(alerts),
-            concentration=_concentration(board),
-            count=board.count,
-        ),
+        engine,
+        board,
+        level=level,
+        unit_id=unit_id,
+        unit_name=unit_name,
+        rows=(),
+        alerts=alerts,
+        count=board.count,
     )
     return RadarExport(portfolio, _rows(engine, board, built, names))
 

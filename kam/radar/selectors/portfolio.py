@@ -59,12 +59,7 @@ def radar_portfolio(
     Work: one statement judges every client in the database (``board.scoreboard``); Python
     builds full rows (rules, evidence, NPV) only for the clients some rule can make key, those
     with manual evidence, and the window shown."""
-    _check_level(level)
-    if sort not in ROW_SORTS:
-        raise ValueError(f"unknown sort {sort!r}; choose one of {', '.join(ROW_SORTS)}")
-    as_of = as_of or timezone.localdate()
-    accounts, unit_name = _unit_rows(user, level, unit_id)
-    restricted = not (user.sees_everything and unit_id is None)
+    as_of, restrict, unit_name = _opening(user, level, unit_id, sort, as_of)
     # Filters on definitions or bands can only match judged rows (every client with manual
     # evidence is judged then): Python filters and sorts those. Otherwise the database filters,
     # sorts and cuts the window over every row, and manual evidence is loaded for the rows
@@ -72,13 +67,12 @@ def radar_portfolio(
     in_python = bool(only_key or definition or band)
     # Every row (exports, the CLI): load all manual evidence at once rather than by ids.
     lazy = not in_python and limit is not None
-    engine = _Engine(as_of=as_of, restrict=accounts if restricted else None, lazy=lazy)
+    engine = _Engine(as_of=as_of, restrict=restrict, lazy=lazy)
     page = None if in_python else PageQuery(sort, abc, owner_id, offset, limit)
     board = engine.board(level, page=page)
     built = _build_rows(engine, board, level, in_python)
     rows = [built[pk] for pk in board.judged]  # weight order: the alerts' order
-    assignment, extra_flags = _assignment_alerts(rows, engine.crit.max_key_per_kam)
-    alerts = [*_band_alerts(rows, level, engine.crit.basis), *assignment, *_review_alerts(rows)]
+    alerts, extra_flags = _alerts(rows, level, engine)
     if in_python:
         count, window = _python_window(
             rows, only_key, definition, band, abc, owner_id, sort, offset, limit
@@ -86,30 +80,67 @@ def radar_portfolio(
     else:
         count, window = board.count, [built[pk] for pk in board.page]
     final = tuple(_with_flags(r, extra_flags) for r in window)
-    # SE-1, issue 7 §5: no amount of a unit the reader does not wholly see (``secrecy``).
+    return _portfolio(
+        user,
+        engine,
+        board,
+        level=level,
+        unit_id=unit_id,
+        unit_name=unit_name,
+        rows=final,
+        alerts=alerts,
+        count=count,
+        offset=offset,
+    )
+
+
+# --- the steps of radar_portfolio (radar_export shares the opening, alerts and closing) ---------
+
+
+def _opening(user, level: str, unit_id: int | None, sort: str, as_of: date | None):
+    """The checked level and sort, the as-of date, and the accounts to judge (None: every
+    client) with the unit's name."""
+    _check_level(level)
+    if sort not in ROW_SORTS:
+        raise ValueError(f"unknown sort {sort!r}; choose one of {', '.join(ROW_SORTS)}")
+    accounts, unit_name = _unit_rows(user, level, unit_id)
+    restrict = None if user.sees_everything and unit_id is None else accounts
+    return as_of or timezone.localdate(), restrict, unit_name
+
+
+def _alerts(rows: list[PortfolioRow], level: str, engine: _Engine):
+    """The level's alerts over the judged ``rows`` (weight order) and the extra flags the
+    KC-11 check puts on rows."""
+    assignment, extra_flags = _assignment_alerts(rows, engine.crit.max_key_per_kam)
+    alerts = [*_band_alerts(rows, level, engine.crit.basis), *assignment, *_review_alerts(rows)]
+    return alerts, extra_flags
+
+
+def _portfolio(
+    user, engine: _Engine, board, *, level, unit_id, unit_name, rows, alerts, count, offset=0
+) -> Portfolio:
+    """The answer, as the reader may see it (SE-1, issue 7 §5: no amount of a unit the reader
+    does not wholly see, ``secrecy``)."""
     return portfolio_for_reader(
         user,
         Portfolio(
             level=level,
             unit_id=unit_id,
             unit_name=unit_name,
-            as_of=as_of,
+            as_of=engine.as_of,
             period_start=engine.period.first,
             period_end=engine.period.last,
             months=engine.period.months,
             basis=engine.crit.basis,
             currency=engine.currency,
             settings=engine.settings,
-            rows=final,
+            rows=tuple(rows),
             alerts=tuple(alerts),
             concentration=_concentration(board),
             count=count,
             offset=offset,
         ),
     )
-
-
-# --- the steps of radar_portfolio ----------------------------------------------------------------
 
 
 def _build_rows(engine: _Engine, board, level: str, in_python: bool) -> dict[int, PortfolioRow]:
