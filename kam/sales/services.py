@@ -322,19 +322,25 @@ def sales_lines_write(
     return len(lines)
 
 
+def _stored_lines(keys: set[tuple[str, int]]) -> list[tuple[int, int]]:
+    """(id, client) of the stored lines with these (document, line) keys, read by documents in
+    chunks the database's IN lists take."""
+    documents = sorted({doc for doc, _ in keys})
+    found: list[tuple[int, int]] = []
+    for start in range(0, len(documents), IN_LIST):
+        part = documents[start : start + IN_LIST]
+        for pk, doc, number, account_id in SalesLine.objects.filter(
+            document_number__in=part
+        ).values_list("pk", "document_number", "line_number", "account_id"):
+            if (doc, number) in keys:
+                found.append((pk, account_id))
+    return found
+
+
 def _stored_clients(lines: Sequence[LedgerLine]) -> set[int]:
     """The clients the stored lines with these (document, line) keys belong to now."""
     keys = {(ln.document_number, ln.line_number) for ln in lines}
-    documents = sorted({doc for doc, _ in keys})
-    found: set[int] = set()
-    for start in range(0, len(documents), IN_LIST):
-        part = documents[start : start + IN_LIST]
-        for doc, number, account_id in SalesLine.objects.filter(
-            document_number__in=part
-        ).values_list("document_number", "line_number", "account_id"):
-            if (doc, number) in keys:
-                found.add(account_id)
-    return found
+    return {account_id for _pk, account_id in _stored_lines(keys)}
 
 
 def sales_lines_delete(*, actor, keys: Iterable[tuple[str, int]], source: str = "") -> int:
@@ -345,17 +351,10 @@ def sales_lines_delete(*, actor, keys: Iterable[tuple[str, int]], source: str = 
     wanted = set(keys)
     if not wanted:
         return 0
-    documents = sorted({doc for doc, _ in wanted})
     with transaction.atomic():
-        ids, clients = [], set()
-        for start in range(0, len(documents), IN_LIST):
-            part = documents[start : start + IN_LIST]
-            for pk, doc, number, account_id in SalesLine.objects.filter(
-                document_number__in=part
-            ).values_list("pk", "document_number", "line_number", "account_id"):
-                if (doc, number) in wanted:
-                    ids.append(pk)
-                    clients.add(account_id)
+        stored = _stored_lines(wanted)
+        ids = [pk for pk, _client in stored]
+        clients = {account_id for _pk, account_id in stored}
         for start in range(0, len(ids), IN_LIST):
             SalesLine.objects.filter(pk__in=ids[start : start + IN_LIST]).delete()
         if ids:
