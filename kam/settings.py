@@ -183,6 +183,13 @@ else:
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # The production server (kam serve with DEBUG off): see the module doc for the connection rule.
+# Imports (issue 8): uploads of the import page and the API are kept here (checksummed, listed
+# with their run); files above KAM_IMPORT_MAX_MB are refused; KAM_IMPORT_RUNNER is how a run
+# goes to the background: "process" (a detached `kam import_run`), "thread", or "inline"
+# (in the request, for tests).
+KAM_IMPORT_DIR = Path(os.environ.get("KAM_IMPORT_DIR", DATA_DIR / "imports"))
+KAM_IMPORT_MAX_MB = env_int("KAM_IMPORT_MAX_MB", 500, minimum=1)
+KAM_IMPORT_RUNNER = os.environ.get("KAM_IMPORT_RUNNER", "process")
 KAM_WORKERS = env_int("KAM_WORKERS", 2, minimum=1)
 KAM_THREADS = env_int("KAM_THREADS", 4, minimum=1)
 KAM_TIMEOUT = env_int("KAM_TIMEOUT", 60, minimum=1)

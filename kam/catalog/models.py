@@ -34,6 +34,9 @@ class Product(TimeStampedModel):
     currency = CurrencyField(default="EUR")
     launched_on = models.DateField(_("launched on"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Postage, freight and the like (issue 8 §3): revenue, but no product statistics
+    # (top products, first purchases).
+    is_service = models.BooleanField(_("service line"), default=False)
 
     class Meta:
         verbose_name = _("product")

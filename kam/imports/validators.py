@@ -183,6 +183,27 @@ def parse_int(raw: Any, *, minimum: int = 0, maximum: int = 2_147_483_647) -> in
     return value
 
 
+_FLOAT_ID = re.compile(r"([+-]?\d+)\.0+")
+
+
+def parse_id(raw: Any, *, max_length: int) -> str:
+    """An identifier (registration number, client number, SKU) as text. Exports that went
+    through a spreadsheet write whole numbers as floats: ``13085.0`` (or the XLSX number
+    13085.0) is ``13085`` (issue 8 §3). Other text is kept as it is."""
+    if isinstance(raw, float) and raw.is_integer():
+        value = str(int(raw))
+    else:
+        value = text(raw)
+        if m := _FLOAT_ID.fullmatch(value):
+            value = m[1]
+    if len(value) > max_length:
+        raise CellError(
+            gettext('"%(value)s" is longer than %(max)s characters')
+            % {"value": shown(raw), "max": max_length}
+        )
+    return value
+
+
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 

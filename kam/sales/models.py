@@ -47,6 +47,13 @@ class SalesLine(models.Model):
     cost_base = MoneyField(_("cost in base currency"))
     document_number = models.CharField(_("source document"), max_length=64)
     line_number = models.PositiveIntegerField(_("line"))
+    # False when the source had no cost for the line (issue 8 §3): cost is then 0 and the
+    # line's income is unknown; the radar's income basis leaves it out and says so.
+    cost_known = models.BooleanField(_("cost known"), default=True)
+    # A return (cancellation document) names the document it cancels, where it was found.
+    returns_document = models.CharField(
+        _("returns document"), max_length=64, blank=True, default=""
+    )
 
     objects = SalesLineQuerySet.as_manager()
 

@@ -67,6 +67,10 @@ class LedgerLine:
     currency: str
     document_number: str
     line_number: int
+    # False: the source had no cost (cost must then be 0); the line's income is unknown.
+    cost_known: bool = True
+    # A return's original document, where the importer found it (issue 8 §3).
+    returns_document: str = ""
 
 
 _MAX = bounds.MAX_AMOUNT
@@ -170,6 +174,10 @@ class LedgerBounds:
         text = line.document_number
         if bounds.CONTROL_CHARACTER.search(text) is not None:
             out["document_number"] = _reason(bounds.check_text, text)
+        if bounds.CONTROL_CHARACTER.search(line.returns_document) is not None:
+            out["returns_document"] = _reason(bounds.check_text, line.returns_document)
+        if not line.cost_known and cost:
+            out["cost"] = _("a line without a known cost has cost 0")
         if out:
             return out
         if not quantity and not revenue and not cost:
@@ -233,7 +241,10 @@ _LEDGER_COLUMNS = (
     "cost_base",
     "document_number",
     "line_number",
+    "cost_known",
+    "returns_document",
 )
+_KEY_COLUMNS = ("document_number", "line_number")
 # One prepared upsert run with executemany: Django's bulk_create caps SQLite statements at 999
 # parameters (83 ledger rows), which made writes several times slower. ON CONFLICT ... excluded
 # is the same SQL on SQLite (3.24+) and PostgreSQL.
@@ -241,7 +252,7 @@ _UPSERT_SQL = (
     f"INSERT INTO {SalesLine._meta.db_table} ({', '.join(_LEDGER_COLUMNS)}) "
     f"VALUES ({', '.join(['%s'] * len(_LEDGER_COLUMNS))}) "
     "ON CONFLICT (document_number, line_number) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in _LEDGER_COLUMNS[:10])
+    + ", ".join(f"{c} = excluded.{c}" for c in _LEDGER_COLUMNS if c not in _KEY_COLUMNS)
 )
 
 
@@ -306,6 +317,8 @@ def sales_lines_write(
                         cost_base,
                         ln.document_number,
                         ln.line_number,
+                        ln.cost_known,
+                        ln.returns_document,
                     )
                 )
             cur.executemany(_UPSERT_SQL, rows)

@@ -1,5 +1,6 @@
 """What the three importers share: the result, progress, rows by column, the write transaction."""
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,13 +44,26 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     # Can exceed len(errors) when the caller capped the list with max_errors.
     error_count: int = 0
+    # Sales files (issue 8): clients and products created from the file (--create-missing),
+    # returns linked to their original document, service lines, lines left out
+    # (service_lines=exclude) and lines without a cost (income unknown).
+    clients_created: int = 0
+    products_created: int = 0
+    returns_linked: int = 0
+    service_lines: int = 0
+    skipped: int = 0
+    without_cost: int = 0
+    # True: the file was only checked (nothing written; created/updated say what would be).
+    checked_only: bool = False
+    # SHA-256 of the file (hex), for the audit and the list of runs.
+    checksum: str = ""
 
     @property
     def ok(self) -> bool:
         return self.error_count == 0
 
     def summary(self) -> str:
-        return gettext(
+        text = gettext(
             "%(kind)s: %(rows)s rows, %(created)s created, %(updated)s updated, "
             "%(unchanged)s unchanged"
         ) % {
@@ -58,6 +72,47 @@ class ImportResult:
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
+        }
+        if self.clients_created or self.products_created:
+            text += "; " + gettext("%(clients)s clients and %(products)s products created") % {
+                "clients": self.clients_created,
+                "products": self.products_created,
+            }
+        if self.returns_linked:
+            text += "; " + gettext("%s returns linked to their document") % self.returns_linked
+        if self.service_lines:
+            text += "; " + gettext("%s service lines") % self.service_lines
+        if self.skipped:
+            text += "; " + gettext("%s lines left out") % self.skipped
+        if self.without_cost:
+            text += "; " + gettext("%s lines without cost (income unknown)") % self.without_cost
+        if self.checked_only:
+            text += " " + gettext("(checked only: nothing was written)")
+        return text
+
+    def to_dict(self) -> dict:
+        """The JSON answer of the API, ``kam import --format json`` and a stored run."""
+        return {
+            "kind": self.kind,
+            "source": self.source,
+            "ok": self.ok,
+            "checked_only": self.checked_only,
+            "checksum": self.checksum,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "clients_created": self.clients_created,
+            "products_created": self.products_created,
+            "returns_linked": self.returns_linked,
+            "service_lines": self.service_lines,
+            "skipped": self.skipped,
+            "without_cost": self.without_cost,
+            "error_count": self.error_count,
+            "errors": [
+                {"line": e.line, "column": e.column, "message": e.message} for e in self.errors
+            ],
+            "summary": self.summary(),
         }
 
 
@@ -224,6 +279,8 @@ def finish(result: ImportResult, errors: ErrorList) -> ImportResult:
     result.error_count = errors.count
     if errors:
         result.created = result.updated = result.unchanged = 0
+        result.clients_created = result.products_created = result.returns_linked = 0
+        result.service_lines = result.skipped = result.without_cost = 0
     return result
 
 
@@ -265,7 +322,21 @@ class FileChanged(Exception):
     """The second reading of a sales file found a row the first reading had accepted."""
 
 
+def checksum(table: Table) -> str:
+    """SHA-256 (hex) of the file's bytes, streamed: the audit and the list of runs name it."""
+    digest = hashlib.sha256()
+    try:
+        with table._binary() as f:
+            while block := f.read(1 << 20):
+                digest.update(block)
+    except ReadError:
+        return ""
+    return digest.hexdigest()
+
+
 def audit_import(*, actor, entity: str, table: Table, result: ImportResult) -> None:
+    if not result.checksum:
+        result.checksum = checksum(table)
     audit_record(
         actor=actor,
         action=AuditEntry.Action.IMPORT,
@@ -273,10 +344,14 @@ def audit_import(*, actor, entity: str, table: Table, result: ImportResult) -> N
         entity_id=source_name(table),
         summary=result.summary(),
         changes={
+            "file": Path(table.name).name,
+            "sha256": result.checksum,
             "rows": result.rows,
             "created": result.created,
             "updated": result.updated,
             "unchanged": result.unchanged,
+            "clients_created": result.clients_created,
+            "products_created": result.products_created,
         },
     )
 
