@@ -59,8 +59,18 @@ class RowOut(Schema):
         description="The unit's total weight; null when you do not see every client of the "
         "unit (a KAM asking the company level sees shares, not the company's amounts)."
     )
-    income: Decimal
+    income: Decimal = Field(
+        description="Revenue minus cost of the lines with a known cost (issue 8 §3)."
+    )
     turnover: Decimal
+    uncosted: Decimal = Field(
+        description="The period's revenue of lines without a known cost: in turnover, not in "
+        "income."
+    )
+    income_unknown: bool = Field(
+        description="true: some of the period's lines have no cost, so the client's income is "
+        "incomplete (on the income basis its weight counts the costed lines only)."
+    )
     weight: Decimal
     share_pct: Decimal
     band: str
@@ -132,6 +142,10 @@ class PortfolioOut(Schema):
     page_size: int
     alerts: list[AlertOut] = Field(description="Over every row of the level you may see.")
     concentration: ConcentrationOut
+    uncosted_clients: int = Field(
+        description="Clients of the level you may see (all pages) whose period has lines "
+        "without a cost: their income is incomplete."
+    )
 
 
 class StatusChangeOut(Schema):

@@ -93,6 +93,8 @@ def columns() -> list[tuple[str, Callable[[PortfolioRow], Any]]]:
         (_("Wallet"), lambda r: r.wallet),
         (_("Headroom"), lambda r: r.headroom),
         (_("Notes"), lambda r: ", ".join(flags.get(f, f) for f in r.flags) if r.flags else ""),
+        # Issue 8 §3: revenue whose lines have no cost; "Income" leaves it out (0: complete).
+        (_("Turnover without cost"), lambda r: r.uncosted),
     ]
 
 

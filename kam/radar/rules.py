@@ -3,7 +3,9 @@
 Choices made here, once, for every level and every caller:
 
 * **Weight** (KC-1): income (revenue minus cost) by default, or turnover (revenue). Returns are
-  negative ledger lines, so they are already netted in the sums.
+  negative ledger lines, so they are already netted in the sums. A line without a known cost
+  (issue 8 §3) is turnover but no income: income is (revenue - uncosted revenue) - cost, and
+  the radar says the client's income is incomplete; on turnover nothing changes.
 * **Shares of positive weight.** A loss-making client (weight <= 0) must not inflate everyone
   else's share nor take a negative one. The denominator is the sum of the *positive* weights of
   the unit; a client with weight <= 0 has share 0, is never key by share or band, and is listed
@@ -101,9 +103,11 @@ def period_months(as_of: date, kind: str, fiscal_start_month: int = 1) -> tuple[
 # --- weights, shares, bands --------------------------------------------------------------------
 
 
-def weight(revenue: Decimal, cost: Decimal, basis: str) -> Decimal:
+def weight(revenue: Decimal, cost: Decimal, basis: str, uncosted: Decimal = ZERO) -> Decimal:
+    """Income or turnover. ``uncosted``: the part of ``revenue`` whose lines have no known
+    cost (issue 8 §3); income counts only the lines with one, turnover counts every line."""
     if basis == INCOME:
-        return revenue - cost
+        return revenue - uncosted - cost
     if basis == TURNOVER:
         return revenue
     raise ValueError(f"unknown basis {basis!r}")

@@ -59,6 +59,8 @@ def account_monthly(request, client_id: int, filters: Query[MonthlySeriesFilters
                 "revenue": quantize(p.revenue),
                 "cost": quantize(p.cost),
                 "income": quantize(p.income),
+                "uncosted": quantize(p.uncosted),
+                "income_incomplete": p.income_incomplete,
             }
             for p in series
         ],

@@ -105,6 +105,10 @@ class ClientMonth(models.Model):
     month = models.DateField()
     revenue = MoneyField(_("revenue"))
     cost = MoneyField(_("cost"))
+    # The part of ``revenue`` whose lines have no known cost (issue 8 §3): their income is
+    # unknown, so income is (revenue - revenue_uncosted) - cost, and the month says it is
+    # incomplete. Turnover is ``revenue`` whole.
+    revenue_uncosted = MoneyField(_("revenue without cost"))
     quantity = models.DecimalField(max_digits=18, decimal_places=3, default=0)
     lines = models.PositiveIntegerField(default=0)
 
@@ -123,7 +127,8 @@ class ClientMonth(models.Model):
 
 
 class ClientRunningTotal(models.Model):
-    """Each client's cumulative base-currency revenue and cost, in cents, from its first month
+    """Each client's cumulative base-currency revenue, cost and revenue without a known cost,
+    in cents, from its first month
     with sales through ``month``. Derived from ``ClientMonth``, never edited.
 
     Rows are dense from the client's first month with sales to the *horizon*, the latest month
@@ -141,6 +146,8 @@ class ClientRunningTotal(models.Model):
     month = models.DateField()
     revenue_cents = models.BigIntegerField()
     cost_cents = models.BigIntegerField()
+    # Cumulative ``ClientMonth.revenue_uncosted``: income is revenue - uncosted - cost.
+    uncosted_cents = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("client running total")
@@ -153,7 +160,7 @@ class ClientRunningTotal(models.Model):
             # PostgreSQL (the columns are included), so the radar's reads merge-join.
             models.Index(
                 fields=["month", "account"],
-                include=["revenue_cents", "cost_cents"],
+                include=["revenue_cents", "cost_cents", "uncosted_cents"],
                 name="client_running_month_idx",
             ),
         ]
@@ -164,7 +171,9 @@ class ClientRunningTotal(models.Model):
 
 class FirstPurchase(models.Model):
     """The first day each client bought each product (quantity > 0). Derived from the ledger,
-    never edited; the radar ranks a new product's buyers by it (innovators, KC-8)."""
+    never edited; the radar ranks a new product's buyers by it (innovators, KC-8). Service
+    lines (``Product.is_service``: postage, freight) have none: nobody innovates by paying
+    for freight (issue 8 §3)."""
 
     # The unique (account, product) and the (product, first_date) indexes serve both keys.
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+", db_index=False)

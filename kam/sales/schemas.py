@@ -44,13 +44,20 @@ class SalesLineOut(Schema):
     quantity: ExactDecimal
     revenue: Money
     cost: Money
-    income: Money
+    cost_known: bool = Field(
+        description="false: the source had no cost (cost is 0); the line's income is unknown."
+    )
+    income: Money | None = Field(description="revenue - cost; null when the cost is unknown.")
     currency: str
     revenue_base: Money
     cost_base: Money
     base_currency: str
     document_number: str
     line_number: int
+
+    @staticmethod
+    def resolve_income(obj: SalesLine):
+        return obj.income if obj.cost_known else None
 
     @staticmethod
     def resolve_client(obj: SalesLine) -> dict:
@@ -72,7 +79,13 @@ class MonthOut(Schema):
     month: date = Field(description="The first day of the month.")
     revenue: Money
     cost: Money
-    income: Money
+    income: Money = Field(
+        description="Revenue minus cost of the lines with a known cost (issue 8 §3)."
+    )
+    uncosted: Money = Field(
+        description="Revenue of lines without a known cost: in revenue, not in income."
+    )
+    income_incomplete: bool = Field(description="true: some revenue has no known cost.")
 
 
 class MonthlySeriesOut(Schema):

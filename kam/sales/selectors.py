@@ -10,6 +10,7 @@ from django.db.models import (
     DecimalField,
     F,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -46,10 +47,18 @@ class MonthPoint:
     month: date
     revenue: Decimal
     cost: Decimal
+    # Revenue of lines whose cost is unknown (issue 8 §3): in revenue, not in income.
+    uncosted: Decimal = Decimal(0)
 
     @property
     def income(self) -> Decimal:
-        return self.revenue - self.cost
+        """Income of the lines with a known cost: a line without one has unknown income, not
+        its whole revenue."""
+        return self.revenue - self.uncosted - self.cost
+
+    @property
+    def income_incomplete(self) -> bool:
+        return self.uncosted != 0
 
 
 def account_monthly_series(*, account: Account, months: int = 24, until: date) -> list[MonthPoint]:
@@ -61,34 +70,45 @@ def account_monthly_series(*, account: Account, months: int = 24, until: date) -
         r["month"]: r
         for r in ClientMonth.objects.filter(
             account=account, month__gte=first, month__lte=last
-        ).values("month", "revenue", "cost")
+        ).values("month", "revenue", "cost", "revenue_uncosted")
     }
     series = []
     for i in range(months):
         m = add_months(first, i)
         r = rows.get(m)
-        series.append(
-            MonthPoint(m, r["revenue"] if r else Decimal(0), r["cost"] if r else Decimal(0))
-        )
+        if r is None:
+            series.append(MonthPoint(m, Decimal(0), Decimal(0)))
+        else:
+            series.append(MonthPoint(m, r["revenue"], r["cost"], r["revenue_uncosted"]))
     return series
 
 
 def account_top_products(
     *, account: Account, date_from: date | None = None, limit: int = 10
 ) -> list[dict]:
-    """The client's best products by income, with revenue and quantity."""
-    qs = SalesLine.objects.filter(account=account)
+    """The client's best products by income, with revenue and quantity. Service lines
+    (postage, freight: ``Product.is_service``) are revenue but no product (issue 8 §3): left
+    out. Income counts the lines with a known cost; ``uncosted`` is the revenue of the others
+    (``income_incomplete`` when there is any)."""
+    qs = SalesLine.objects.filter(account=account, product__is_service=False)
     if date_from:
         qs = qs.filter(date__gte=date_from)
-    return list(
+    known = Q(cost_known=True)
+    rows = list(
         qs.values("product_id", "product__sku", "product__name")
         .annotate(
             revenue=Sum("revenue_base"),
-            income=Sum(F("revenue_base") - F("cost_base")),
+            income=Coalesce(
+                Sum(F("revenue_base") - F("cost_base"), filter=known), Value(0), output_field=MONEY
+            ),
+            uncosted=Coalesce(Sum("revenue_base", filter=~known), Value(0), output_field=MONEY),
             quantity=Sum("quantity"),
         )
         .order_by("-income", "product__sku")[:limit]
     )
+    for r in rows:
+        r["income_incomplete"] = r["uncosted"] != 0
+    return rows
 
 
 def last_sales_month(*, user) -> date | None:
@@ -98,7 +118,8 @@ def last_sales_month(*, user) -> date | None:
 
 
 def running_totals_sql(month: date) -> tuple[str, list]:
-    """SQL selecting ``(account_id, revenue_cents, cost_cents)``: every client's cumulative
+    """SQL selecting ``(account_id, revenue_cents, cost_cents, uncosted_cents)`` (uncosted:
+    the revenue of lines without a known cost, issue 8 §3): every client's cumulative
     base-currency sums through ``month`` (the first day of a month), in cents, for each client
     with sales up to then (missing: zero), in client order. Not scoped: callers join it to the
     accounts a user may see. A period's sum is the totals at its last month minus those at the
@@ -106,7 +127,10 @@ def running_totals_sql(month: date) -> tuple[str, list]:
     A month after the horizon reads the horizon's totals, which hold from there on."""
     table = ClientRunningTotal._meta.db_table
     m = connection.ops.adapt_datefield_value(month)
-    sql = f"SELECT account_id, revenue_cents, cost_cents FROM {table} WHERE month = {_CLAMP}"
+    sql = (
+        f"SELECT account_id, revenue_cents, cost_cents, uncosted_cents FROM {table} "
+        f"WHERE month = {_CLAMP}"
+    )
     return sql, [m, m]
 
 
@@ -119,30 +143,31 @@ _CLAMP = (
 
 def running_totals_of(
     account_ids: list[int], months: list[date]
-) -> dict[tuple[int, date], tuple[int, int]]:
-    """``(account_id, month) -> (revenue_cents, cost_cents)``: the running totals of a few
+) -> dict[tuple[int, date], tuple[int, int, int]]:
+    """``(account_id, month) -> (revenue_cents, cost_cents, uncosted_cents)``: the running
+    totals of a few
     clients at a few months (months after the horizon read the horizon, as in
     ``running_totals_sql``); a missing pair means zero. One query per thousand clients."""
     if not account_ids or not months:
         return {}
     table = ClientRunningTotal._meta.db_table
     adapt = connection.ops.adapt_datefield_value
-    out: dict[tuple[int, date], tuple[int, int]] = {}
+    out: dict[tuple[int, date], tuple[int, int, int]] = {}
     with connection.cursor() as cur:
         for start in range(0, len(account_ids), 1000):
             part = account_ids[start : start + 1000]
             cur.execute(
-                f"SELECT account_id, month, revenue_cents, cost_cents, "
+                f"SELECT account_id, month, revenue_cents, cost_cents, uncosted_cents, "
                 f"(SELECT MAX(month) FROM {table}) FROM {table} "
                 f"WHERE account_id IN ({', '.join(['%s'] * len(part))}) "
                 f"AND month IN ({', '.join([_CLAMP] * len(months))})",
                 [*part, *(adapt(m) for m in months for _ in (0, 1))],
             )
-            for account, month, revenue, cost, horizon in cur.fetchall():
+            for account, month, revenue, cost, uncosted, horizon in cur.fetchall():
                 month, horizon = as_date(month), as_date(horizon)
                 for m in months:
                     if min(m, horizon) == month:
-                        out[(account, m)] = (revenue, cost)
+                        out[(account, m)] = (revenue, cost, uncosted)
     return out
 
 
@@ -203,41 +228,48 @@ def _cents_at(month: date, column: str) -> Coalesce:
 
 
 def with_period_cents(qs: QuerySet[Account], *, window: Window) -> QuerySet[Account]:
-    """Annotate ``revenue_cents`` and ``income_cents`` (KC-1: income = revenue - cost), the
-    base-currency sums over ``window`` in integer cents, exact on SQLite and PostgreSQL alike
-    and cheap to sort by. ``money_of`` turns a row's cents into the amounts pages show."""
+    """Annotate ``revenue_cents``, ``income_cents`` (KC-1: income = revenue - cost, of the
+    lines with a known cost: (revenue - uncosted) - cost, issue 8 §3) and ``uncosted_cents``
+    (revenue of lines without a known cost: the income is incomplete), the base-currency sums
+    over ``window`` in integer cents, exact on SQLite and PostgreSQL alike and cheap to sort
+    by. ``money_of`` turns a row's cents into the amounts pages show."""
     months = _period_months(window)
+    zero = Value(0, output_field=BigIntegerField())
     if months is None:
-        return qs.annotate(
-            revenue_cents=Value(0, output_field=BigIntegerField()),
-            income_cents=Value(0, output_field=BigIntegerField()),
-        )
+        return qs.annotate(revenue_cents=zero, income_cents=zero, uncosted_cents=zero)
     last, before = months
     if before >= last:  # the whole window lies after the horizon: nothing was sold in it
-        revenue = income = Value(0, output_field=BigIntegerField())
+        revenue = income = uncosted = zero
     else:
         revenue = _cents_at(last, "revenue_cents") - _cents_at(before, "revenue_cents")
+        uncosted = _cents_at(last, "uncosted_cents") - _cents_at(before, "uncosted_cents")
         income = (
             _cents_at(last, "revenue_cents")
+            - _cents_at(last, "uncosted_cents")
             - _cents_at(last, "cost_cents")
             - _cents_at(before, "revenue_cents")
+            + _cents_at(before, "uncosted_cents")
             + _cents_at(before, "cost_cents")
         )
-    return qs.annotate(revenue_cents=revenue, income_cents=income)
+    return qs.annotate(revenue_cents=revenue, income_cents=income, uncosted_cents=uncosted)
 
 
 def money_of(accounts) -> list:
-    """The accounts with ``revenue_12m`` and ``income_12m`` set from their cents."""
+    """The accounts with ``revenue_12m``, ``income_12m`` and ``uncosted_12m`` set from their
+    cents, and ``income_incomplete`` when some revenue has no known cost."""
     out = list(accounts)
     for a in out:
         a.revenue_12m = Decimal(a.revenue_cents) * CENTS
         a.income_12m = Decimal(a.income_cents) * CENTS
+        a.uncosted_12m = Decimal(a.uncosted_cents) * CENTS
+        a.income_incomplete = a.uncosted_cents != 0
     return out
 
 
-def period_totals_of(account_ids: list[int], *, window: Window) -> dict[int, tuple[int, int]]:
-    """``account_id -> (revenue_cents, income_cents)`` over ``window`` for a few clients
-    (already scoped by the caller): four running totals per client, one query."""
+def period_totals_of(account_ids: list[int], *, window: Window) -> dict[int, tuple[int, int, int]]:
+    """``account_id -> (revenue_cents, income_cents, uncosted_cents)`` over ``window`` for a
+    few clients (already scoped by the caller): four running totals per client, one query.
+    Income leaves out the lines without a known cost (their revenue is ``uncosted``)."""
     months = _period_months(window)
     if months is None or months[1] >= months[0]:
         return {}
@@ -245,18 +277,19 @@ def period_totals_of(account_ids: list[int], *, window: Window) -> dict[int, tup
     found = running_totals_of(account_ids, [last, before])
     out = {}
     for pk in account_ids:
-        r1, c1 = found.get((pk, last), (0, 0))
-        r0, c0 = found.get((pk, before), (0, 0))
-        out[pk] = (r1 - r0, (r1 - c1) - (r0 - c0))
+        r1, c1, u1 = found.get((pk, last), (0, 0, 0))
+        r0, c0, u0 = found.get((pk, before), (0, 0, 0))
+        out[pk] = (r1 - r0, (r1 - u1 - c1) - (r0 - u0 - c0), u1 - u0)
     return out
 
 
-def scope_period_cents(*, user, window: Window) -> tuple[int, int]:
-    """Revenue and cost, in cents, of every client the user may see over ``window``: two
-    running-total reads per client summed by the database (no months of rows)."""
+def scope_period_cents(*, user, window: Window) -> tuple[int, int, int]:
+    """Revenue, cost and revenue without a known cost (issue 8 §3), in cents, of every client
+    the user may see over ``window``: two running-total reads per client summed by the
+    database (no months of rows)."""
     months = _period_months(window)
     if months is None or months[1] >= months[0]:
-        return 0, 0
+        return 0, 0, 0
     last, before = months
     table = ClientRunningTotal._meta.db_table
     visible = Account.objects.visible_to(user).order_by().values("pk")
@@ -264,13 +297,14 @@ def scope_period_cents(*, user, window: Window) -> tuple[int, int]:
     adapt = connection.ops.adapt_datefield_value
     sql = (
         f"SELECT COALESCE(SUM(CASE WHEN month = %s THEN revenue_cents ELSE -revenue_cents END), 0), "
-        f"COALESCE(SUM(CASE WHEN month = %s THEN cost_cents ELSE -cost_cents END), 0) "
+        f"COALESCE(SUM(CASE WHEN month = %s THEN cost_cents ELSE -cost_cents END), 0), "
+        f"COALESCE(SUM(CASE WHEN month = %s THEN uncosted_cents ELSE -uncosted_cents END), 0) "
         f"FROM {table} WHERE month IN (%s, %s) AND account_id IN ({vsql})"
     )
     with connection.cursor() as cur:
-        cur.execute(sql, [adapt(last), adapt(last), adapt(last), adapt(before), *vparams])
-        revenue, cost = cur.fetchone()
-    return int(revenue), int(cost)
+        cur.execute(sql, [*(adapt(last) for _ in range(4)), adapt(before), *vparams])
+        revenue, cost, uncosted = cur.fetchone()
+    return int(revenue), int(cost), int(uncosted)
 
 
 def scope_monthly_series(*, user, window: Window) -> list[MonthPoint]:
@@ -281,10 +315,14 @@ def scope_monthly_series(*, user, window: Window) -> list[MonthPoint]:
         .filter(month__gte=window.first, month__lte=window.last)
         .order_by()
         .values("month")
-        .annotate(revenue=Sum("revenue", output_field=MONEY), cost=Sum("cost", output_field=MONEY))
+        .annotate(
+            revenue=Sum("revenue", output_field=MONEY),
+            cost=Sum("cost", output_field=MONEY),
+            uncosted=Sum("revenue_uncosted", output_field=MONEY),
+        )
     }
     return [
-        MonthPoint(m, rows[m]["revenue"], rows[m]["cost"])
+        MonthPoint(m, rows[m]["revenue"], rows[m]["cost"], rows[m]["uncosted"])
         if m in rows
         else MonthPoint(m, Decimal(0), Decimal(0))
         for m in month_range(window.first, window.last)

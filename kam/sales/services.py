@@ -3,6 +3,11 @@ derived tables current for the clients it touched, in the same transaction: the 
 roll-up (``ClientMonth``), the running totals (``ClientRunningTotal``) and the first purchases
 (``FirstPurchase``).
 
+Issue 8 §3: a line without a known cost (``cost_known=False``, cost 0) is revenue whose income
+is unknown: the roll-up and the running totals carry its revenue apart (``revenue_uncosted``,
+``uncosted_cents``) so that income is (revenue - uncosted) - cost. A service line (a product
+with ``is_service``: postage, freight) is revenue but makes no first purchase.
+
 Every line keeps the ledger's bounds (issue 7 §2, ``LedgerBounds``) whoever writes it, the
 importer, the demo or a future order module: a date from the company's history start to a month
 ahead, amounts within what the radar's integer arithmetic holds, and a line that is a sale, a
@@ -25,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from kam.catalog.models import Product
 from kam.clients.models import Account
 from kam.core import bounds
 from kam.core.models import AuditEntry
@@ -48,6 +54,7 @@ __all__ = [
     "LedgerBounds",
     "LedgerLine",
     "client_month_refresh",
+    "first_purchases_refresh",
     "month_of",
     "sales_lines_delete",
     "sales_lines_write",
@@ -432,25 +439,59 @@ _CM = ClientMonth._meta.db_table
 _RT = ClientRunningTotal._meta.db_table
 _FP = FirstPurchase._meta.db_table
 _SL = SalesLine._meta.db_table
+_PR = Product._meta.db_table
 
 
 def _rebuild(cur, where: str, params: list) -> None:
     """INSERT the derived rows of the clients ``where`` selects (every client when empty)."""
     cond = f"WHERE {where}" if where else ""
-    also = f"AND {where}" if where else ""
+    also = f"AND s.{where}" if where else ""  # the ledger is "s" in the first purchases
+    # A line without a known cost (issue 8 §3) counts in revenue and, apart, in
+    # revenue_uncosted: income leaves it out (its cost is stored as 0, not known to be 0).
     cur.execute(
-        f"INSERT INTO {_CM} (account_id, month, revenue, cost, quantity, lines) "
-        f"SELECT account_id, month, SUM(revenue_base), SUM(cost_base), SUM(quantity), COUNT(*) "
+        f"INSERT INTO {_CM} (account_id, month, revenue, cost, revenue_uncosted, quantity, "
+        f"lines) SELECT account_id, month, SUM(revenue_base), SUM(cost_base), "
+        f"SUM(CASE WHEN cost_known THEN 0 ELSE revenue_base END), SUM(quantity), COUNT(*) "
         f"FROM {_SL} {cond} GROUP BY account_id, month",
         params,
     )
     _running_rebuild(cur, cond, params)
-    cur.execute(
+    cur.execute(_first_purchases_sql(also), params)
+
+
+def _first_purchases_sql(also: str) -> str:
+    """INSERT ... SELECT of the first purchases of the lines ``also`` selects (an ``AND ...``
+    on the ledger as ``s``, or empty). A service line (postage, freight: ``is_service``) is
+    revenue but no product a client adopts: it makes no first purchase (KC-8, issue 8 §3)."""
+    return (
         f"INSERT INTO {_FP} (account_id, product_id, first_date) "
-        f"SELECT account_id, product_id, MIN(date) FROM {_SL} WHERE quantity > 0 {also} "
-        f"GROUP BY account_id, product_id",
-        params,
+        f"SELECT s.account_id, s.product_id, MIN(s.date) FROM {_SL} s "
+        f"JOIN {_PR} p ON p.id = s.product_id "
+        f"WHERE s.quantity > 0 AND NOT p.is_service {also} "
+        f"GROUP BY s.account_id, s.product_id"
     )
+
+
+def first_purchases_refresh(*, product_ids: Iterable[int]) -> None:
+    """Rebuild the first purchases of these products from the ledger: the catalogue calls it
+    when a product becomes a service line or stops being one (``Product.is_service``), so a
+    service keeps no first purchases and a former service gets them back (issue 8 §3).
+
+    Derived rows only, no audit (the catalogue's change is the audited act). Other products'
+    rows are untouched; the result equals what ``client_month_refresh(account_ids=None)``
+    would give for these products."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return
+    with transaction.atomic(), connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            # As a full refresh would: no client refresh may rebuild these rows meanwhile.
+            cur.execute(f"LOCK TABLE {_CM} IN SHARE ROW EXCLUSIVE MODE")
+        for start in range(0, len(ids), IN_LIST):
+            part = ids[start : start + IN_LIST]
+            marks = ", ".join(["%s"] * len(part))
+            cur.execute(f"DELETE FROM {_FP} WHERE product_id IN ({marks})", part)
+            cur.execute(_first_purchases_sql(f"AND s.product_id IN ({marks})"), part)
 
 
 def _horizon_moves(cur) -> bool:
@@ -503,11 +544,13 @@ def _running_rebuild(cur, cond: str, params: list) -> None:
             f"span AS (SELECT account_id, MIN(month) AS first_month FROM {_CM} {cond} "
             f"GROUP BY account_id), "
             f"cents AS (SELECT account_id, month, "
-            f"CAST(ROUND(revenue * 100) AS BIGINT) AS rc, CAST(ROUND(cost * 100) AS BIGINT) AS cc "
+            f"CAST(ROUND(revenue * 100) AS BIGINT) AS rc, CAST(ROUND(cost * 100) AS BIGINT) AS cc, "
+            f"CAST(ROUND(revenue_uncosted * 100) AS BIGINT) AS uc "
             f"FROM {_CM} {cond}) "
-            f"INSERT INTO {_RT} (account_id, month, revenue_cents, cost_cents) "
+            f"INSERT INTO {_RT} (account_id, month, revenue_cents, cost_cents, uncosted_cents) "
             f"SELECT span.account_id, cal.month, "
-            f"SUM(COALESCE(cents.rc, 0)) OVER w, SUM(COALESCE(cents.cc, 0)) OVER w "
+            f"SUM(COALESCE(cents.rc, 0)) OVER w, SUM(COALESCE(cents.cc, 0)) OVER w, "
+            f"SUM(COALESCE(cents.uc, 0)) OVER w "
             f"FROM span JOIN cal ON cal.month >= span.first_month "
             f"LEFT JOIN cents ON cents.account_id = span.account_id AND cents.month = cal.month "
             f"WINDOW w AS (PARTITION BY span.account_id ORDER BY cal.month "
@@ -523,8 +566,8 @@ def _running_rebuild(cur, cond: str, params: list) -> None:
         calendar = ", ".join(["(%s)"] * len(months))
         cur.execute(
             f"WITH cal (month) AS (VALUES {calendar}) "
-            f"INSERT INTO {_RT} (account_id, month, revenue_cents, cost_cents) "
-            f"SELECT r.account_id, cal.month, r.revenue_cents, r.cost_cents "
+            f"INSERT INTO {_RT} (account_id, month, revenue_cents, cost_cents, uncosted_cents) "
+            f"SELECT r.account_id, cal.month, r.revenue_cents, r.cost_cents, r.uncosted_cents "
             f"FROM {_RT} r CROSS JOIN cal WHERE r.month = %s "
             f"ON CONFLICT (account_id, month) DO NOTHING",
             [adapt(m) for m in months] + [adapt(reached)],

@@ -21,9 +21,10 @@ from kam.sales.selectors import scope_period_cents as _scope_period_cents
 
 
 def scope_totals(*, user, window: Window) -> MonthPoint:
-    """Revenue and cost of the user's clients over the window, as one point."""
-    revenue, cost = _scope_period_cents(user=user, window=window)
-    return MonthPoint(window.last, revenue * CENTS, cost * CENTS)
+    """Revenue and cost of the user's clients over the window, as one point (its income
+    leaves out lines without a known cost, ``income_incomplete`` then; issue 8 §3)."""
+    revenue, cost, uncosted = _scope_period_cents(user=user, window=window)
+    return MonthPoint(window.last, revenue * CENTS, cost * CENTS, uncosted * CENTS)
 
 
 def top_accounts_by_income(*, user, window: Window, limit: int = 10) -> list[Account]:

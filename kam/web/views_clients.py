@@ -100,6 +100,8 @@ def account_detail_view(request, pk: int):
     last_year = series[-12:]
     revenue = sum((p.revenue for p in last_year), Decimal(0))
     income = sum((p.income for p in last_year), Decimal(0))
+    # Revenue whose lines have no known cost (issue 8 §3): the income above leaves it out.
+    uncosted = sum((p.uncosted for p in last_year), Decimal(0))
     window = months_window(until=until)
     currency = company_settings().base_currency
     context = {
@@ -109,6 +111,8 @@ def account_detail_view(request, pk: int):
         "window": window,
         "revenue_12m": revenue,
         "income_12m": income,
+        "uncosted_12m": uncosted,
+        "income_incomplete": uncosted != 0,
         "chart": monthly_chart_data(series, currency=currency),
         "top_products": account_top_products(account=account, date_from=window.first),
         "audit_trail": account_audit_trail(account=account),

@@ -1,7 +1,8 @@
 """The radar's scoreboard: every client of a level judged in ONE SQL statement.
 
-The database works out, for every client, the period's revenue and cost and the two trailing
-years' income from the running totals (``kam.sales.selectors.running_totals_sql``: two index
+The database works out, for every client, the period's revenue, cost and revenue without a known
+cost (issue 8 §3: income is revenue - uncosted - cost) and the two trailing years' income from
+the running totals (``kam.sales.selectors.running_totals_sql``: two index
 reads per client, four with the NPV trend, in client order, not 24 months of rows), its weight, its unit's and the
 company's positive weight (over every client, whoever asks), then, over the clients the user
 may see, the ranking that ABC classes, top-N shares and the Pareto curve need. Python gets back
@@ -67,6 +68,13 @@ class BoardRow:
     unit_total: Decimal
     company_total: Decimal
     abc: str = "C"
+    # The period's revenue of lines without a known cost (issue 8 §3): in revenue, not in
+    # income (income = revenue - uncosted - cost, here and in last12/prev12).
+    uncosted: Decimal = ZERO
+
+    @property
+    def income(self) -> Decimal:
+        return self.revenue - self.uncosted - self.cost
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,7 @@ class Board:
     last_b: int = 0  # rank of the last class-B client (0: none; A counts as B too)
     edge_a: Edge | None = None
     edge_b: Edge | None = None
+    uncosted_clients: int = 0  # clients shown whose period has revenue without a known cost
 
     def abc(self, w: Decimal, account_id: int) -> str:
         if w <= 0:
@@ -221,11 +230,15 @@ def _figures_ctes(period, crit: rules.Criteria, with_trend: bool) -> tuple[list[
         return f"COALESCE({alias}.{col}, 0)"
 
     def income(alias):
-        return f"({z(alias, 'revenue_cents')} - {z(alias, 'cost_cents')})"
+        # Issue 8 §3: lines without a known cost are revenue, not income.
+        return (
+            f"({z(alias, 'revenue_cents')} - {z(alias, 'uncosted_cents')} "
+            f"- {z(alias, 'cost_cents')})"
+        )
 
     acc = Account._meta.db_table
     joins = " ".join(f"LEFT JOIN {a} ON {a}.account_id = acc.id" for a in points)
-    weight = "rev - cost" if crit.basis == rules.INCOME else "rev"
+    weight = "rev - unc - cost" if crit.basis == rules.INCOME else "rev"
     if with_trend:
         trend = f"{income('pa')} - {income(pc)} AS l12, {income(pc)} - {income('pd')} AS p12"
     else:
@@ -234,7 +247,8 @@ def _figures_ctes(period, crit: rules.Criteria, with_trend: bool) -> tuple[list[
         f"fig AS MATERIALIZED (SELECT f.*, {weight} AS w FROM ("
         f"SELECT acc.id, acc.department_id, acc.owner_id, "
         f"{z('pa', 'revenue_cents')} - {z('pb', 'revenue_cents')} AS rev, "
-        f"{z('pa', 'cost_cents')} - {z('pb', 'cost_cents')} AS cost, {trend} "
+        f"{z('pa', 'cost_cents')} - {z('pb', 'cost_cents')} AS cost, "
+        f"{z('pa', 'uncosted_cents')} - {z('pb', 'uncosted_cents')} AS unc, {trend} "
         f"FROM {acc} acc {joins}) f)"
     )
     return ctes, params
@@ -318,11 +332,12 @@ def _ranking_ctes(crit: rules.Criteria, v: dict) -> list[str]:
         # of the total shown, then B under b_pct %. Each class is a prefix of the ranking;
         # "cut" finds where each ends. For integers, before * 100000 < milli * total is
         # before < the line ceil(milli * total / 100000): one integer comparison a client.
-        f"stats AS (SELECT n, total, squares, shown_n, "
+        f"stats AS (SELECT n, total, squares, shown_n, uncosted_n, "
         f"{v['line'].format(milli=_milli(crit.abc_a_pct), total='total')} AS a_line, "
         f"{v['line'].format(milli=_milli(crit.abc_b_pct), total='total')} AS b_line FROM ("
         f"SELECT COUNT(*) AS n, COALESCE(SUM(w), 0) AS total, SUM({v['square']}) AS squares, "
-        f"(SELECT COUNT(*) FROM shown) AS shown_n FROM ranked) t)",
+        f"(SELECT COUNT(*) FROM shown) AS shown_n, "
+        f"(SELECT COUNT(*) FROM shown WHERE unc <> 0) AS uncosted_n FROM ranked) t)",
         "cut AS (SELECT MAX(CASE WHEN running - w < a_line THEN pos END) AS last_a, "
         "MAX(CASE WHEN running - w < b_line THEN pos END) AS last_b "
         "FROM ranked CROSS JOIN stats)",
@@ -334,7 +349,7 @@ def _judged_rows_branch(
 ) -> tuple[list[str], list]:
     """Step 5, the rows Python judges: every client some rule can make key, and ``keep_ids``."""
     num = v["num"].format
-    figures = "id, rev, cost, l12, p12, unit_total, company_total"
+    figures = "id, rev, cost, l12, p12, unit_total, company_total, unc"
     tests = []
     if lowest is not None:
         tests += ["(w > 0 AND w >= unit_line)", "(w > 0 AND w >= company_line)"]
@@ -359,9 +374,9 @@ def _landmark_branches(v: dict) -> list[str]:
     concentration block and the Pareto curve need."""
     num = v["num"].format
     return [
-        f"SELECT 'stats', n, last_a, total, {num('squares')}, last_b, shown_n, NULL, NULL "
-        "FROM stats CROSS JOIN cut",
-        "SELECT 'rank', pos, id, w, running, NULL, NULL, NULL, NULL FROM ranked "
+        f"SELECT 'stats', n, last_a, total, {num('squares')}, last_b, shown_n, NULL, NULL, "
+        "uncosted_n FROM stats CROSS JOIN cut",
+        "SELECT 'rank', pos, id, w, running, NULL, NULL, NULL, NULL, NULL FROM ranked "
         "CROSS JOIN stats CROSS JOIN cut WHERE pos IN (1, 5, 10, n) OR pos = last_a "
         "OR pos = last_b OR pos %% (CASE WHEN n <= 100 THEN 1 ELSE (n + 99) / 100 END) = 0",
     ]
@@ -389,8 +404,8 @@ def _add_trends(board: Board, period) -> None:
     totals = running_totals_of(list(board.rows), [last, l12, p12])
 
     def income(account_id, month):
-        revenue, cost = totals.get((account_id, month), (0, 0))
-        return revenue - cost
+        revenue, cost, uncosted = totals.get((account_id, month), (0, 0, 0))
+        return revenue - uncosted - cost
 
     for pk, r in board.rows.items():
         a, b, c = income(pk, last), income(pk, l12), income(pk, p12)
@@ -437,7 +452,7 @@ def _page_sql(page: PageQuery, crit: rules.Criteria, v: dict) -> tuple[str, str 
         share = f"CASE WHEN w > 0 AND unit_total > 0 THEN {v['share_floor']} ELSE 0 END"
         keys = [share, "w"]
     elif key == "income":
-        keys = ["rev - cost"]
+        keys = ["rev - unc - cost"]
     elif key == "npv":
         keys = [_npv_sql(crit, v)]
     else:
@@ -453,17 +468,18 @@ def _page_sql(page: PageQuery, crit: rules.Criteria, v: dict) -> tuple[str, str 
     named = ", ".join(f"{k} AS k{i}" for i, k in enumerate(keys))
     order = ", ".join(f"k{i} {d}" for i in range(len(keys))) + ", id"
     inner = (
-        f"SELECT id, rev, cost, l12, p12, unit_total, company_total, {named} "
+        f"SELECT id, rev, cost, l12, p12, unit_total, company_total, unc, {named} "
         f"FROM {source}{cond} ORDER BY {order}{window}"
     )
     branch = (
         f"SELECT 'page', ROW_NUMBER() OVER (ORDER BY {order}), id, rev, cost, l12, p12, "
-        f"unit_total, company_total FROM ({inner}) windowed"
+        f"unit_total, company_total, unc FROM ({inner}) windowed"
     )
     if not filters:  # every client shown matches: the count is the stats' shown_n
         return branch, None, params
     count = (
-        f"SELECT 'count', COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM {source}{cond}"
+        f"SELECT 'count', COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
+        f"FROM {source}{cond}"
     )
     return branch, count, params * 2
 
@@ -491,9 +507,9 @@ def _read(fetched, basis: str) -> Board:
     b.count = -1
     judged, page, figures = [], [], {}
     last_a = last_b = None
-    for kind, n, acc_id, rev, cost, l12, p12, unit_total, company_total in fetched:
+    for kind, n, acc_id, rev, cost, l12, p12, unit_total, company_total, unc in fetched:
         if kind in ("row", "page"):
-            figures[acc_id] = (rev, cost, l12, p12, unit_total, company_total)
+            figures[acc_id] = (rev, cost, l12, p12, unit_total, company_total, unc)
             if kind == "row":
                 judged.append(acc_id)
             else:
@@ -504,6 +520,7 @@ def _read(fetched, basis: str) -> Board:
             b.positive, last_a, last_b, b.shown = n or 0, acc_id, l12, int(p12 or 0)
             b.total = cents(rev)
             b.sum_squares = _exact(cost) * CENTS * CENTS
+            b.uncosted_clients = int(unc or 0)
         elif kind == "rank":
             b.ranks[n] = (acc_id, cents(rev), cents(cost))
     if b.count < 0:  # no filter: every client shown matches
@@ -519,8 +536,8 @@ def _read(fetched, basis: str) -> Board:
     # judged rows in ranking order (largest weight first, then id), as the alerts list them.
     income = basis == rules.INCOME
     order = {}
-    for acc_id, (rev, cost, l12, p12, unit_total, company_total) in figures.items():
-        w = (rev - cost if income else rev) if rev is not None else 0
+    for acc_id, (rev, cost, l12, p12, unit_total, company_total, unc) in figures.items():
+        w = (rev - unc - cost if income else rev) if rev is not None else 0
         order[acc_id] = w
         b.rows[acc_id] = BoardRow(
             acc_id,
@@ -531,6 +548,7 @@ def _read(fetched, basis: str) -> Board:
             cents(unit_total),
             cents(company_total),
             b.abc(cents(w), acc_id),
+            cents(unc),
         )
     b.judged = sorted(judged, key=lambda i: (-order[i], i))
     return b

@@ -206,7 +206,7 @@ class _Engine:
         unit = self.unit_of(a, level)
         judge = self._judge(f.unit_total)
         total = judge.total
-        w = rules.weight(f.revenue, f.cost, c.basis)
+        w = rules.weight(f.revenue, f.cost, c.basis, f.uncosted)
         share, by_amount, by_share, band = judge.judge(w)
         by_level = by_amount or by_share or bool(band)
         if by_level:
@@ -262,8 +262,10 @@ class _Engine:
                 "unit_total": total,
                 "revenue": f.revenue,
                 "cost": f.cost,
-                "income": f.revenue - f.cost,
+                "income": f.income,
                 "turnover": f.revenue,
+                "uncosted": f.uncosted,
+                "income_unknown": f.uncosted != 0,
                 "weight": w,
                 "share_pct": rules.display_pct(share) if w > 0 and total > 0 else _NO_SHARE,
                 "band": band,

@@ -127,9 +127,12 @@ def _manual(
             }
 
     # KC-8 suggestion: first buyers of recently launched products, ranked over ALL buyers.
+    # A service line (postage, freight) is no product to adopt (issue 8 §3).
     window_start = add_months(month_of(as_of), -s.innovator_window_months)
     launched = dict(
-        Product.objects.filter(launched_on__gte=window_start, launched_on__lte=as_of)
+        Product.objects.filter(
+            launched_on__gte=window_start, launched_on__lte=as_of, is_service=False
+        )
         .values_list("pk", "name")
         .order_by()
     )

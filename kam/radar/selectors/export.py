@@ -78,6 +78,8 @@ class ExportRow(NamedTuple):
     wallet: Decimal | None
     headroom: Decimal | None
     flags: tuple[str, ...]
+    uncosted: Decimal  # revenue without a known cost (issue 8 §3)
+    income_unknown: bool
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,8 @@ def _rows(
             continue
         f = figures[pk]
         revenue, cost, last12, prev12, total = f.revenue, f.cost, f.last12, f.prev12, f.unit_total
-        income = revenue - cost
+        uncosted = f.uncosted
+        income = revenue - uncosted - cost  # the costed lines' (issue 8 §3)
         w = income if income_basis else revenue
         if w > 0 and total > 0:
             share = (w * hundred / total).quantize(cent, rounding=down)
@@ -218,4 +221,6 @@ def _rows(
             None,
             None,
             _LOSS if w < 0 else (),
+            uncosted,
+            uncosted != 0,
         )

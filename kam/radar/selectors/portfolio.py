@@ -139,6 +139,7 @@ def _portfolio(
             concentration=_concentration(board),
             count=count,
             offset=offset,
+            uncosted_clients=board.uncosted_clients,
         ),
     )
 

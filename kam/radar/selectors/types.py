@@ -81,8 +81,13 @@ class PortfolioRow:
     unit_total: Decimal | None
     revenue: Decimal
     cost: Decimal
-    income: Decimal
+    income: Decimal  # of the lines with a known cost: revenue - uncosted - cost
     turnover: Decimal
+    # Issue 8 §3: the period's revenue of lines without a known cost (turnover, not income),
+    # and whether there is any: the client's income is then incomplete (on either basis; on
+    # the income basis its weight counts the costed lines only).
+    uncosted: Decimal
+    income_unknown: bool
     weight: Decimal  # income or turnover, as the basis says
     share_pct: Decimal  # two places, rounded down
     band: str  # "", "critical", "mono"
@@ -160,6 +165,9 @@ class Portfolio:
     concentration: Concentration
     count: int = 0  # rows matching the filters
     offset: int = 0
+    # Clients the reader sees at the level (every one, not the window) whose period has
+    # revenue without a known cost: their income is incomplete (issue 8 §3).
+    uncosted_clients: int = 0
 
     @property
     def key_rows(self) -> tuple[PortfolioRow, ...]:

@@ -157,12 +157,16 @@ def test_monthly_series_has_every_month_with_exact_sums(org, ledger, login):
         "revenue": "100.10",
         "cost": "60.00",
         "income": "40.10",
+        "uncosted": "0.00",
+        "income_incomplete": False,
     }
     assert months[-2] == {
         "month": "2024-02-01",
         "revenue": "0.00",
         "cost": "0.00",
         "income": "0.00",
+        "uncosted": "0.00",
+        "income_incomplete": False,
     }
     assert months[-1]["income"] == "49.95"
 

@@ -24,7 +24,7 @@ def totals_at(month: date) -> dict[int, tuple[int, int]]:
     sql, params = running_totals_sql(month)
     with connection.cursor() as cur:
         cur.execute(sql, params)
-        return {a: (r, c) for a, r, c in cur.fetchall()}
+        return {a: (r, c) for a, r, c, _u in cur.fetchall()}
 
 
 def period_cents(account_id: int, first: date, last: date) -> tuple[int, int]:

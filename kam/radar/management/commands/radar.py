@@ -46,6 +46,8 @@ def portfolio_dict(p: selectors.Portfolio) -> dict:
                 "status": r.status,
                 "income": r.income,
                 "turnover": r.turnover,
+                "uncosted": r.uncosted,
+                "income_unknown": r.income_unknown,
                 "share_pct": r.share_pct,
                 "band": r.band,
                 "definitions": list(r.definitions),
@@ -63,6 +65,7 @@ def portfolio_dict(p: selectors.Portfolio) -> dict:
             for r in p.rows
         ],
         "alerts": [{"kind": a.kind, "message": a.message} for a in p.alerts],
+        "uncosted_clients": p.uncosted_clients,
         "concentration": {
             "total": c.total,
             "clients": c.clients,
@@ -164,6 +167,11 @@ class Command(BaseCommand):
         )
         for a in p.alerts:
             w(f"! {a.message}")
+        if p.uncosted_clients and p.basis == "income":
+            w(
+                f"! {p.uncosted_clients} client(s) have lines without cost: their income is "
+                "incomplete (marked ?)"
+            )
         header = f"{'client':<32} {'KAM':<18} {'income':>14} {'share %':>8} {'ABC':>3}  key by"
         w(header)
         w("-" * len(header))
@@ -172,8 +180,8 @@ class Command(BaseCommand):
             if r.suggestions:
                 key += f" (suggested: {', '.join(r.suggestions)})"
             w(
-                f"{r.account_name[:32]:<32} {r.owner_name[:18]:<18} {r.income:>14,.2f} "
-                f"{r.share_pct:>8} {r.abc:>3}  {key}"
+                f"{r.account_name[:32]:<32} {r.owner_name[:18]:<18} {r.income:>14,.2f}"
+                f"{'?' if r.income_unknown else ' '}{r.share_pct:>8} {r.abc:>3}  {key}"
             )
         c = p.concentration
         w(
