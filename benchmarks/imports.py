@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,7 +95,8 @@ def empty_ledger() -> None:
 
 
 def kam(*args: str, rusage: bool = False):
-    """``python -m kam ARGS`` in a child process: (seconds, peak RSS in MiB or None)."""
+    """``python -m kam ARGS`` in a child process: (seconds, peak RSS in MiB, CPU seconds), the
+    last two None unless ``rusage``."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kam.settings"}
     started = time.perf_counter()
     child = subprocess.Popen(  # noqa: S603 -- our own interpreter and arguments
@@ -105,7 +107,9 @@ def kam(*args: str, rusage: bool = False):
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode:
         sys.exit(f"kam {' '.join(args)} failed ({child.returncode})")
-    return seconds, (usage.ru_maxrss / 1024 if rusage else None)  # Linux: KiB
+    if not rusage:
+        return seconds, None, None
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # Linux: KiB
 
 
 def registration(n: int) -> str:
@@ -228,6 +232,60 @@ def time_copy(path: Path, runs: int) -> float:
     return best
 
 
+def time_write_only(path: Path) -> float:
+    """``sales_lines_write`` alone of the file's lines, parsed here without the importer's
+    checks, in the importer's chunks, then the derived tables' refresh: the ledger's share of
+    an import. Rolled back, so the ledger stays empty."""
+    from django.db import transaction
+
+    from kam.catalog.models import Product
+    from kam.clients.models import Account
+    from kam.imports.services.sales import CHUNK
+    from kam.sales.services import (
+        LedgerBounds,
+        LedgerLine,
+        client_month_refresh,
+        sales_lines_write,
+    )
+
+    accounts = dict(Account.objects.values_list("registration_number", "id"))
+    products = dict(Product.objects.values_list("sku", "id"))
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        next(reader)
+        lines = [
+            LedgerLine(
+                date=date.fromisoformat(day),
+                account_id=accounts[client],
+                product_id=products[code],
+                quantity=Decimal(quantity),
+                revenue=Decimal(revenue),
+                cost=Decimal(cost),
+                currency=currency,
+                document_number=document,
+                line_number=int(number),
+            )
+            for document, number, day, client, code, quantity, revenue, cost, currency in reader
+        ]
+    bounds = LedgerBounds()
+    started = time.perf_counter()
+    with transaction.atomic():
+        for i in range(0, len(lines), CHUNK):
+            sales_lines_write(
+                actor=None,
+                lines=lines[i : i + CHUNK],
+                audit=False,
+                refresh=False,
+                checked=bounds,
+            )
+        written = time.perf_counter() - started
+        client_month_refresh(account_ids={ln.account_id for ln in lines})
+        refreshed = time.perf_counter() - started - written
+        transaction.set_rollback(True)
+    print(f"  sales_lines_write alone: {written:.2f} s, then the refresh {refreshed:.2f} s")
+    return written + refreshed
+
+
 def profile_import(path: Path, top: int) -> None:
     from kam.imports.services import IMPORTERS
 
@@ -284,9 +342,11 @@ def main() -> None:
             flush=True,
         )
         copy_s = time_copy(path, args.runs)
+        write_s = time_write_only(path)
         connection.close()  # the child imports through its own connection
         print("importing (kam import sales --system) ...", flush=True)
-        import_s, rss = kam("import", "sales", str(path), "--system", rusage=True)
+        load = os.getloadavg()[0]
+        import_s, rss, cpu = kam("import", "sales", str(path), "--system", rusage=True)
         with connection.cursor() as cur:
             cur.execute("SELECT COUNT(*) FROM sales_salesline")
             (stored,) = cur.fetchone()
@@ -303,6 +363,10 @@ def main() -> None:
             f"  raw COPY (unindexed temp table): {copy_s:8.2f} s  {copy_rate:>10,.0f} lines/s\n"
             f"  kam import sales:                {import_s:8.2f} s  {import_rate:>10,.0f} lines/s"
             f"  peak RSS {rss:,.0f} MiB\n"
+            f"  the import's own CPU time {cpu:.1f} s (the rest of its wall time is the "
+            f"database's and waiting); load average before it {load:.1f}\n"
+            f"  the ledger's write and refresh alone: {write_s:8.2f} s "
+            f"{args.lines / write_s:>10,.0f} lines/s\n"
             f"  import / COPY rate: {ratio:.1%} (goal: at least {GOAL:.0%}: "
             f"{'met' if ratio >= GOAL else 'NOT met'})"
         )
