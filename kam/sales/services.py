@@ -266,13 +266,22 @@ _UPSERT_SQL = (
 # PostgreSQL: the lines are COPYed into a temporary staging table, then upserted by one
 # INSERT ... SELECT (issue 8 §6): one statement instead of one per line (the executemany spent
 # most of an import's write waiting on 200 000 single-row statements). The staging table lives
-# until the transaction ends (ON COMMIT DROP), so a connection keeps none between writes.
+# until the transaction ends (ON COMMIT DROP), so a connection keeps none between writes; its
+# ``seq`` keeps the lines' order, so that of two lines with one key the last wins, as with one
+# upsert per line (one INSERT ... SELECT may not update a row twice).
 _STAGE = "kam_ledger_stage"
+_STAGED_COLUMNS = ", ".join(_LEDGER_COLUMNS)
+_ON_CONFLICT = "ON CONFLICT (document_number, line_number) DO UPDATE SET " + ", ".join(
+    f"{c} = excluded.{c}" for c in _LEDGER_COLUMNS if c not in _KEY_COLUMNS
+)
 _UPSERT_STAGED_SQL = (
-    f"INSERT INTO {SalesLine._meta.db_table} ({', '.join(_LEDGER_COLUMNS)}) "
-    f"SELECT {', '.join(_LEDGER_COLUMNS)} FROM {_STAGE} "
-    "ON CONFLICT (document_number, line_number) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in _LEDGER_COLUMNS if c not in _KEY_COLUMNS)
+    f"INSERT INTO {SalesLine._meta.db_table} ({_STAGED_COLUMNS}) "
+    f"SELECT {_STAGED_COLUMNS} FROM {_STAGE} {_ON_CONFLICT}"
+)
+_UPSERT_STAGED_LAST_SQL = (
+    f"INSERT INTO {SalesLine._meta.db_table} ({_STAGED_COLUMNS}) "
+    f"SELECT DISTINCT ON (document_number, line_number) {_STAGED_COLUMNS} FROM {_STAGE} "
+    f"ORDER BY document_number, line_number, seq DESC {_ON_CONFLICT}"
 )
 
 
@@ -280,20 +289,27 @@ def _stage_sql() -> str:
     """The staging table's DDL: the ledger's columns with the ledger's own types (so COPY
     rounds and refuses as the ledger's columns would), no index, no constraint."""
     columns = ", ".join(
-        f"{name} {SalesLine._meta.get_field(name).db_type(connection)}"
-        for name in _LEDGER_COLUMNS
+        f"{name} {SalesLine._meta.get_field(name).db_type(connection)}" for name in _LEDGER_COLUMNS
     )
-    return f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} ({columns}) ON COMMIT DROP"
+    return f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (seq integer, {columns}) ON COMMIT DROP"
 
 
 def _copy_upsert(cur, rows: Iterable[tuple]) -> None:
-    """Upsert ``rows`` (in ``_LEDGER_COLUMNS`` order, one per key) through the staging table."""
+    """Upsert ``rows`` (in ``_LEDGER_COLUMNS`` order) through the staging table, streamed: the
+    rows are not held, only their keys, to see whether two share one."""
     cur.execute(_stage_sql())
     cur.execute(f"TRUNCATE {_STAGE}")  # an earlier write in this transaction left its rows
-    with cur.cursor.copy(f"COPY {_STAGE} ({', '.join(_LEDGER_COLUMNS)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-    cur.execute(_UPSERT_STAGED_SQL)
+    seen: set[tuple[str, int]] = set()
+    repeated = False
+    with cur.cursor.copy(f"COPY {_STAGE} (seq, {_STAGED_COLUMNS}) FROM STDIN") as copy:
+        for seq, row in enumerate(rows):
+            key = (row[10], row[11])
+            if key in seen:
+                repeated = True
+            else:
+                seen.add(key)
+            copy.write_row((seq, *row))
+    cur.execute(_UPSERT_STAGED_LAST_SQL if repeated else _UPSERT_STAGED_SQL)
 
 
 def _require_import(actor) -> None:
@@ -331,46 +347,38 @@ def sales_lines_write(
     if checked is None:
         rules.check(lines)
     ops = connection.ops
-    postgres = connection.vendor == "postgresql"
+
+    def row(ln: LedgerLine) -> tuple:
+        revenue_base, cost_base = rules.convert(ln)
+        quantity, revenue, cost = _rounded(ln.quantity, ln.revenue, ln.cost)
+        return (
+            ops.adapt_datefield_value(ln.date),
+            ops.adapt_datefield_value(month_of(ln.date)),
+            ln.account_id,
+            ln.product_id,
+            quantity,
+            revenue,
+            cost,
+            ln.currency.upper(),
+            revenue_base,
+            cost_base,
+            ln.document_number,
+            ln.line_number,
+            ln.cost_known,
+            ln.returns_document,
+        )
+
     with transaction.atomic(), connection.cursor() as cur:
-        touched: set[int] = set()
-        # PostgreSQL: every row by its key, the last one of a key winning, as the one upsert per
-        # line did (one INSERT ... SELECT may not update a row twice).
-        staged: dict[tuple[str, int], tuple] = {}
-        for start in range(0, len(lines), BATCH):
-            batch = lines[start : start + BATCH]
-            if refresh:
-                # A replaced line may have belonged to another client: rebuild that one too.
-                touched.update(_stored_clients(batch))
-            rows = []
-            for ln in batch:
-                touched.add(ln.account_id)
-                revenue_base, cost_base = rules.convert(ln)
-                quantity, revenue, cost = _rounded(ln.quantity, ln.revenue, ln.cost)
-                rows.append(
-                    (
-                        ops.adapt_datefield_value(ln.date),
-                        ops.adapt_datefield_value(month_of(ln.date)),
-                        ln.account_id,
-                        ln.product_id,
-                        quantity,
-                        revenue,
-                        cost,
-                        ln.currency.upper(),
-                        revenue_base,
-                        cost_base,
-                        ln.document_number,
-                        ln.line_number,
-                        ln.cost_known,
-                        ln.returns_document,
-                    )
-                )
-            if postgres:
-                staged.update(((row[10], row[11]), row) for row in rows)
-            else:
-                cur.executemany(_UPSERT_SQL, rows)
-        if staged:
-            _copy_upsert(cur, staged.values())
+        touched = {ln.account_id for ln in lines}
+        if refresh:
+            # A replaced line may have belonged to another client: rebuild that one too.
+            for start in range(0, len(lines), BATCH):
+                touched.update(_stored_clients(lines[start : start + BATCH]))
+        if connection.vendor == "postgresql":
+            _copy_upsert(cur, map(row, lines))
+        else:
+            for start in range(0, len(lines), BATCH):
+                cur.executemany(_UPSERT_SQL, [row(ln) for ln in lines[start : start + BATCH]])
         if refresh:
             client_month_refresh(account_ids=touched)
         if audit:
