@@ -523,9 +523,11 @@ def _first_purchases_sql(also: str) -> str:
 
 
 def first_purchases_refresh(*, product_ids: Iterable[int]) -> None:
-    """Rebuild the first purchases of these products from the ledger: the catalogue calls it
-    when a product becomes a service line or stops being one (``Product.is_service``), so a
-    service keeps no first purchases and a former service gets them back (issue 8 §3).
+    """Rebuild the first purchases of these products from the ledger: whoever changes a
+    product's ``Product.is_service`` calls it in the same transaction, so a service line keeps
+    no first purchases and a former service gets them back (issue 8 §3). That caller sits
+    above the ledger (the importers in kam.imports flag products by ``service_skus``):
+    kam.catalog cannot, it lies below kam.sales in the layers.
 
     Derived rows only, no audit (the catalogue's change is the audited act). Other products'
     rows are untouched; the result equals what ``client_month_refresh(account_ids=None)``
