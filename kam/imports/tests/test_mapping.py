@@ -2,6 +2,7 @@
 reads as KAM's own columns with computed fields, errors name the file's columns, preview and
 check-only write nothing, saved mappings are for who may import."""
 
+import inspect
 from decimal import Decimal
 
 import pytest
@@ -15,11 +16,12 @@ from kam.imports.mapping import FIELDS, BadCell, HeaderMismatch, Mapping, Mappin
 from kam.imports.models import ImportMapping
 from kam.imports.readers import open_table
 from kam.imports.selectors.mappings import mapping_get, mapping_load, mappings_for
-from kam.imports.services import import_clients, import_products
+from kam.imports.services import import_clients, import_products, import_sales
 from kam.imports.services.common import date_parser
 from kam.imports.services.mappings import mapping_delete, mapping_save
 from kam.imports.services.preview import preview
 from kam.imports.validators import parse_date
+from kam.sales.models import SalesLine
 
 # The real-world export of issue 8: an online shop's invoice lines.
 EXPORT_HEADER = [
@@ -447,8 +449,29 @@ def test_preview_names_the_mapping_entry_the_file_lacks(org, csv_file):
     path = csv_file([["Customer ID", "Company"], ["13085", "Alfa"]])
     shown = preview("clients", path, mapping=Mapping.from_dict(CLIENTS_MAPPING), actor=org.director)
     assert shown.error.startswith('columns.Name: the file has no column "Name"')
+    assert shown.columns == ["Customer ID", "Company"]  # for the page's drop-downs
     assert "columns.Status" in shown.error
     assert shown.rows == []
+
+
+@pytest.mark.skipif(
+    "check_only" not in inspect.signature(import_sales).parameters,
+    reason="the sales importer takes mapping and check_only from helper salesimport",
+)
+def test_preview_of_the_real_world_export(org, csv_file):
+    rows = [*EXPORT_ROWS, ["489436", "21755", "BLOCK", "18", "2009-12-01 09:06:00", "5,45x",
+                           "13078.0", "United Kingdom"]]  # fmt: skip
+    path = csv_file([EXPORT_HEADER, *rows])
+    shown = preview("sales", path, mapping=Mapping.from_dict(SALES_MAPPING), actor=org.director)
+    assert shown.columns == EXPORT_HEADER
+    assert [r["cells"]["revenue"] for r in shown.rows] == ["83.40", "81.00", "8.87", "100.80", ""]
+    assert [r["cells"]["line_number"] for r in shown.rows] == ["1", "2", "1", "3", "1"]
+    assert [r["errors"] for r in shown.rows[:4]] == [[], [], [], []]
+    assert shown.rows[4]["errors"] == [
+        {"column": "Quantity \u00d7 Price", "message": 'column "Price": "5,45x" is not a number'}
+    ]
+    assert shown.error == ""
+    assert SalesLine.objects.count() == 0 and Account.objects.count() == 0
 
 
 def test_preview_is_for_who_may_import(org, csv_file):
