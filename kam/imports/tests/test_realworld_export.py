@@ -92,9 +92,7 @@ def test_importing_the_export_again_changes_nothing(org):
     assert (SalesLine.objects.count(), Account.objects.count(), Product.objects.count()) == before
 
 
-def test_without_create_missing_every_unknown_client_is_an_error_and_nothing_changes(
-    org, tmp_path
-):
+def test_without_create_missing_every_unknown_client_is_an_error_and_nothing_changes(org, tmp_path):
     spec = json.loads(MAPPING.read_text())
     spec["options"]["create_missing"] = False
     mapping = tmp_path / "strict.json"
@@ -102,14 +100,22 @@ def test_without_create_missing_every_unknown_client_is_an_error_and_nothing_cha
     err = StringIO()
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command(
-            "import", "sales", str(EXPORT), "--mapping", str(mapping), "--user", "director",
-            stdout=StringIO(), stderr=err,
+            "import",
+            "sales",
+            str(EXPORT),
+            "--mapping",
+            str(mapping),
+            "--user",
+            "director",
+            stdout=StringIO(),
+            stderr=err,
         )
     assert 'column "Customer ID": no client with registration number "13085"' in err.getvalue()
     assert SalesLine.objects.count() == 0
-    assert Account.objects.count() == 0 or not Account.objects.filter(
-        registration_number="13085"
-    ).exists()
+    assert (
+        Account.objects.count() == 0
+        or not Account.objects.filter(registration_number="13085").exists()
+    )
 
 
 def test_a_kam_may_not_import_the_export(org):
