@@ -409,6 +409,7 @@ class MappedTable(Table):
             yield line, tuple(name for name, _how in plan)
             how = [h for _name, h in plan]
             positions: dict[str, int] = {}
+            columns = len(file_header)
             for line, cells in rows:
                 width = len(cells)
                 out = []
@@ -433,6 +434,10 @@ class MappedTable(Table):
                             out.append(number)
                         else:
                             out.append(None)
+                if width > columns and any(text(c) for c in cells[columns:]):
+                    # Cells beyond the file's header: one more cell than the mapped header
+                    # has, which the importer reports as for a file in KAM's own columns.
+                    out.append("\u2026")
                 yield line, tuple(out)
         except HeaderMismatch:
             raise

@@ -315,6 +315,16 @@ def test_errors_name_the_files_columns(org, csv_file):
     assert Account.objects.count() == 0
 
 
+def test_a_row_longer_than_the_files_header_is_an_error(org, csv_file):
+    path = clients_export(csv_file, ["13085", "Alfa", "active", "", "stray"])
+    result = import_clients(
+        source=path, actor=org.director, mapping=Mapping.from_dict(CLIENTS_MAPPING)
+    )
+    assert [str(e) for e in result.errors] == [
+        "line 2: the row has more cells than the header has columns"
+    ]
+
+
 def test_a_mapped_column_the_file_lacks_changes_nothing(org, csv_file):
     path = csv_file([["Customer ID", "Company"], ["13085", "Alfa"]])
     result = import_clients(
