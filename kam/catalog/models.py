@@ -36,7 +36,7 @@ class Product(TimeStampedModel):
     is_active = models.BooleanField(_("active"), default=True)
     # Postage, freight and the like (issue 8 §3): revenue, but no product statistics
     # (top products, first purchases).
-    is_service = models.BooleanField(_("service line"), default=False)
+    is_service = models.BooleanField(_("service line"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("product")

@@ -49,10 +49,10 @@ class SalesLine(models.Model):
     line_number = models.PositiveIntegerField(_("line"))
     # False when the source had no cost for the line (issue 8 §3): cost is then 0 and the
     # line's income is unknown; the radar's income basis leaves it out and says so.
-    cost_known = models.BooleanField(_("cost known"), default=True)
+    cost_known = models.BooleanField(_("cost known"), default=True, db_default=True)
     # A return (cancellation document) names the document it cancels, where it was found.
     returns_document = models.CharField(
-        _("returns document"), max_length=64, blank=True, default=""
+        _("returns document"), max_length=64, blank=True, default="", db_default=""
     )
 
     objects = SalesLineQuerySet.as_manager()
