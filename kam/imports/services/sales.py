@@ -71,6 +71,7 @@ from kam.sales.services import (
     LedgerBounds,
     LedgerLine,
     client_month_refresh,
+    first_purchases_refresh,
     sales_lines_write,
 )
 
@@ -599,4 +600,6 @@ def _create_missing(actor, parse: _SalesParser) -> None:
         parse.products.update(products_create_bulk(actor=actor, rows=rows))
     if parse.to_flag:
         products_flag_service(actor=actor, product_ids=parse.to_flag)
+        # A product that becomes a service keeps no first purchases from its earlier lines.
+        first_purchases_refresh(product_ids=parse.to_flag)
         parse.service_ids |= parse.to_flag

@@ -201,3 +201,29 @@ def test_a_bad_option_is_one_error_naming_it(ledger, csv_file):
         (None, "options.service_lines", "must be one of: keep, exclude")
     ]
     assert SalesLine.objects.count() == 0
+
+
+def test_a_product_listed_as_a_service_later_loses_its_first_purchases(org, ledger, csv_file):
+    """Its earlier lines made first purchases (KC-8 innovators) while it was a product; once a
+    sales file lists it as a service they go, and its lines stay revenue (issue 8 §3)."""
+    from kam.sales.models import FirstPurchase
+
+    post = make_product(sku="POST", name="Postage")
+    first = [
+        HEADER,
+        ["INV-0", "1", "2024-01-10", "13085", "POST", "1", "18.00"],
+        ["INV-0", "2", "2024-01-10", "13085", "85048", "2", "10.00"],
+    ]
+    assert import_sales(source=csv_file(first, name="first.csv"), actor=org.support_north).ok
+    assert FirstPurchase.objects.filter(product=post).exists()
+
+    result = import_sales(
+        source=csv_file(first, name="again.csv"),
+        actor=org.support_north,
+        options={"service_skus": ["POST"]},
+    )
+
+    assert result.ok, [str(e) for e in result.errors]
+    assert not FirstPurchase.objects.filter(product=post).exists()
+    assert FirstPurchase.objects.filter(product__sku="85048").exists()
+    assert SalesLine.objects.filter(product=post).count() == 1
