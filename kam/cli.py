@@ -1,7 +1,8 @@
 """The ``kam`` console command: the entry point for every operator task.
 
-``kam serve``, ``kam migrate``, ``kam demo``, ``kam import``, ``kam createuser``, ``kam radar``
-and every other Django management command run through here with KAM's settings.
+``kam serve``, ``kam migrate``, ``kam demo``, ``kam import``, ``kam import-mapping``,
+``kam createuser``, ``kam radar`` and every other Django management command run through here
+with KAM's settings.
 """
 
 import os
@@ -14,6 +15,10 @@ def main(argv: list[str] | None = None) -> None:
 
     args = list(sys.argv if argv is None else argv)
     args[0] = "kam"
+    if len(args) > 1 and not args[1].startswith("-"):
+        # Commands are modules, named with underscores; the console spells them with dashes
+        # (``kam import-mapping``), and both work.
+        args[1] = args[1].replace("-", "_")
     execute_from_command_line(args)
 
 

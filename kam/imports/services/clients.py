@@ -5,6 +5,9 @@ Columns (* required): registration_number*, legal_name*, vat_number, industry, s
 created if new), territory (name; created if new), owner (username of the KAM), department
 (name), status (potential, active, inactive, lost), city, country (two letters). An empty cell
 leaves the stored value as it is.
+
+With a ``mapping`` (issue 8 §1) the file's own column names are read as these fields;
+``check_only`` checks and counts everything and writes nothing.
 """
 
 from dataclasses import dataclass
@@ -14,6 +17,7 @@ from django.utils.translation import gettext
 
 from kam.clients.models import Account
 from kam.clients.services import account_create, account_update, ownership_record_change
+from kam.imports.mapping import Mapping
 from kam.imports.readers import Source
 from kam.imports.services.common import (
     IN_LIST,
@@ -35,6 +39,7 @@ from kam.imports.validators import (
     ErrorList,
     parse_choice,
     parse_country,
+    parse_id,
     parse_text,
 )
 from kam.org.models import Department, Territory, User
@@ -70,11 +75,14 @@ def import_clients(
     name: str | None = None,
     progress: Progress | None = None,
     max_errors: int | None = None,
+    mapping: Mapping | None = None,
+    check_only: bool = False,
 ) -> ImportResult:
     """Create clients by registration number, or update those that exist (SE-3: each audited)."""
     require_import(actor)
     errors = ErrorList(max_errors)
-    table, result, estimate = open_file("clients", source, name, errors)
+    table, result, estimate = open_file("clients", source, name, errors, mapping)
+    result.checked_only = check_only
     if table is None:
         return finish(result, errors)
     tracker = Tracker(progress, estimate)
@@ -92,7 +100,13 @@ def import_clients(
         )
 
     def check(row: Row) -> None:
-        reg = text_of(row, "registration_number", required=True)
+        # 13085.0 is 13085: exports that went through a spreadsheet write ids as floats.
+        reg = row.get(
+            "registration_number",
+            parse_id,
+            required=True,
+            max_length=max_length(Account, "registration_number"),
+        )
         if reg is not None:
             if reg in seen:
                 row.fail(
@@ -162,7 +176,7 @@ def import_clients(
             places[value, kind] = territory_get_or_create(name=value, kind=kind)
         return places[value, kind]
 
-    with Writing(errors) as writing:
+    with Writing(errors, check_only=check_only, labels=getattr(table, "labels", None)) as writing:
         for done, rec in enumerate(records, start=1):
             writing.line = rec.line
             data = dict(rec.data, legal_name=rec.legal_name)

@@ -1,11 +1,14 @@
 """What the three importers share: the result, progress, rows by column, the write transaction."""
 
 import hashlib
+import inspect
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.http import Http404
@@ -13,6 +16,7 @@ from django.utils.translation import gettext
 
 from kam.core.models import AuditEntry
 from kam.core.services import audit_record
+from kam.imports.mapping import BadCell, HeaderMismatch, Mapping
 from kam.imports.readers import ReadError, Source, Table, open_table
 from kam.imports.validators import (
     CellError,
@@ -20,6 +24,7 @@ from kam.imports.validators import (
     RowError,
     check_cell_text,
     check_header,
+    parse_date,
     text,
 )
 from kam.org.policy import Action, require
@@ -147,15 +152,26 @@ class Tracker:
 
 
 class Row:
-    """One data row: cells by column name, each parsed with its reasons kept in ``errors``."""
+    """One data row: cells by column name, each parsed with its reasons kept in ``errors``.
 
-    __slots__ = ("cells", "columns", "errors", "line", "ok")
+    ``labels`` (a mapped file's, issue 8 §1) turns a KAM field into what the user calls it, so
+    an error names the file's column ("Customer ID") rather than the field ("client")."""
 
-    def __init__(self, line: int, cells: tuple, columns: dict[str, int], errors: ErrorList):
+    __slots__ = ("cells", "columns", "errors", "labels", "line", "ok")
+
+    def __init__(
+        self,
+        line: int,
+        cells: tuple,
+        columns: dict[str, int],
+        errors: ErrorList,
+        labels: dict[str, str] | None = None,
+    ):
         self.line = line
         self.cells = cells
         self.columns = columns
         self.errors = errors
+        self.labels = labels
         self.ok = True
 
     def get(
@@ -170,6 +186,10 @@ class Row:
             if required:
                 self.fail(column, gettext("a value is required"))
             return None
+        if type(raw) is BadCell:
+            # A computed cell whose inputs are not numbers (issue 8 §1).
+            self.fail(column, raw.message)
+            return None
         try:
             if type(raw) is str:
                 # Every text cell of every importer: a NUL or another control character is an
@@ -181,6 +201,8 @@ class Row:
             return None
 
     def fail(self, column: str | None, message: str) -> None:
+        if self.labels and column is not None:
+            column = self.labels.get(column, column)
         self.errors.add(self.line, column, message)
         self.ok = False
 
@@ -194,7 +216,13 @@ def data_rows(
 ) -> Iterator[Row]:
     """The data rows after a header that passed ``check_header``; nothing if it did not."""
     rows = table.rows()
-    first = next(rows, None)
+    try:
+        first = next(rows, None)
+    except HeaderMismatch as exc:
+        # The mapping names columns the file lacks (issue 8 §1): every one, on the header line.
+        for problem in exc.problems:
+            errors.add(exc.line, f"mapping: {problem.entry}", problem.message)
+        return
     if first is None:
         errors.add(None, None, gettext("the file is empty; its first row must be the header"))
         return
@@ -206,9 +234,10 @@ def data_rows(
         return
     width = max(columns.values()) + 1
     names = {index: name for name, index in columns.items()}
+    labels = getattr(table, "labels", None) or None
     try:
         for line, cells in rows:
-            row = Row(line, cells, columns, errors)
+            row = Row(line, cells, columns, errors, labels)
             if any(text(c) for c in cells[width:]):
                 row.fail(None, gettext("the row has more cells than the header has columns"))
             yield row
@@ -286,11 +315,23 @@ def finish(result: ImportResult, errors: ErrorList) -> ImportResult:
 
 class Writing:
     """Runs the write phase in one transaction; a refusal by a service or the database becomes
-    an error of the row being written, and the transaction rolls everything back."""
+    an error of the row being written, and the transaction rolls everything back.
 
-    def __init__(self, errors: ErrorList):
+    ``check_only`` (issue 8 §4, "run a check"): the writes run as for real, so the database's
+    own refusals are found and the counts are what an import would do, and are then rolled
+    back. ``labels`` names a mapped file's columns in the errors, as ``Row`` does."""
+
+    def __init__(
+        self,
+        errors: ErrorList,
+        *,
+        check_only: bool = False,
+        labels: dict[str, str] | None = None,
+    ):
         self.errors = errors
         self.line: int | None = None
+        self.check_only = check_only
+        self.labels = labels or {}
 
     def __enter__(self):
         self._atomic = transaction.atomic()
@@ -298,11 +339,13 @@ class Writing:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc is None and self.check_only:
+            transaction.set_rollback(True)
         self._atomic.__exit__(exc_type, exc, tb)
         if isinstance(exc, ValidationError):
             if hasattr(exc, "error_dict"):
                 for name, messages in exc.message_dict.items():
-                    column = None if name == NON_FIELD_ERRORS else name
+                    column = None if name == NON_FIELD_ERRORS else self.labels.get(name, name)
                     self.errors.add(self.line, column, "; ".join(messages))
             else:
                 self.errors.add(self.line, None, "; ".join(exc.messages))
@@ -324,6 +367,8 @@ class FileChanged(Exception):
 
 def checksum(table: Table) -> str:
     """SHA-256 (hex) of the file's bytes, streamed: the audit and the list of runs name it."""
+    if getattr(table, "partial", False):
+        return ""  # the preview's first rows: the checksum is of a whole file
     digest = hashlib.sha256()
     try:
         with table._binary() as f:
@@ -365,16 +410,81 @@ def require_import(actor) -> None:
         require(actor, Action.IMPORT_RUN)
 
 
+def file_size(source: Source) -> int | None:
+    """The file's size in bytes, or None when it cannot be told (missing: the reader says so)."""
+    size = getattr(source, "size", None)  # an uploaded file knows it
+    if isinstance(size, int):
+        return size
+    if isinstance(source, str | Path):
+        try:
+            return os.stat(source).st_size
+        except OSError:
+            return None
+    try:
+        position = source.tell()
+        source.seek(0, os.SEEK_END)
+        size = source.tell()
+        source.seek(position)
+    except (AttributeError, OSError, ValueError):
+        return None
+    return size
+
+
+def check_size(source: Source) -> str | None:
+    """Why the file is too large for ``settings.KAM_IMPORT_MAX_MB`` (issue 8), or None."""
+    limit = settings.KAM_IMPORT_MAX_MB
+    size = file_size(source)
+    if size is None or size <= limit * 1024 * 1024:
+        return None
+    return gettext(
+        "the file is %(size)s MB, larger than the limit of %(limit)s MB "
+        "(the setting KAM_IMPORT_MAX_MB); split it, by period for instance"
+    ) % {"size": f"{size / (1024 * 1024):.1f}", "limit": limit}
+
+
 def open_file(
-    kind: str, source: Source, name: str | None, errors: ErrorList
+    kind: str,
+    source: Source | Table,
+    name: str | None,
+    errors: ErrorList,
+    mapping: Mapping | None = None,
 ) -> tuple[Table | None, ImportResult, int]:
     """The table, the result to fill and the estimated number of rows; no table (and an
-    error) when the file cannot be opened: missing, of an unknown type, not a workbook."""
+    error) when the file cannot be opened: missing, of an unknown type, not a workbook, larger
+    than KAM_IMPORT_MAX_MB. ``source`` may be a table already (the preview's first rows, a
+    file whose date format the caller set); ``mapping`` reads it through a column mapping."""
     try:
-        table = open_table(source, name=name)
+        table = source if isinstance(source, Table) else open_table(source, name=name)
+        if (too_large := check_size(table.source)) is not None:
+            raise ReadError(too_large)
+        if mapping is not None:
+            if mapping.kind != kind:
+                raise ReadError(
+                    gettext("the mapping is for %(mapping)s, not for %(kind)s")
+                    % {"mapping": mapping.kind, "kind": kind},
+                    column="mapping: kind",
+                )
+            table = mapping.apply(table)
         # Opening an XLSX happens here, so a file that is no workbook is an error, not a crash.
         estimate = table.estimate_rows()
     except ReadError as exc:
         errors.add(exc.line, exc.column, exc.message)
-        return None, ImportResult(kind=kind, source=str(name or source)), 0
+        shown = source.name if isinstance(source, Table) else str(name or source)
+        return None, ImportResult(kind=kind, source=shown), 0
     return table, ImportResult(kind=kind, source=table.name), estimate
+
+
+_DATE_FORMAT_KNOWN = "date_format" in inspect.signature(parse_date).parameters
+
+
+def date_parser(table: Table) -> Callable[[Any], Any]:
+    """``parse_date`` for the file's date format (a mapping's ``date_format``, issue 8 §3)."""
+    date_format = getattr(table, "date_format", "auto")
+    if date_format == "auto" or not _DATE_FORMAT_KNOWN:
+        return parse_date
+    return lambda raw: parse_date(raw, date_format=date_format)
+
+
+def parse_date_cell(raw: Any, table: Table):
+    """One date cell of ``table``, in its date format."""
+    return date_parser(table)(raw)

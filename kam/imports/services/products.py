@@ -4,6 +4,10 @@ product_update, each audited (standard costs are money).
 Columns (* required): sku*, name*, category (name; created if new), unit, standard_cost,
 currency (default: the company's base currency), launched_on. An empty cell leaves the stored
 value as it is.
+
+With a ``mapping`` (issue 8 §1) the file's own column names are read as these fields and
+launched_on in its ``date_format``; ``check_only`` checks and counts everything and writes
+nothing.
 """
 
 from dataclasses import dataclass
@@ -14,6 +18,7 @@ from django.utils.translation import gettext
 from kam.catalog.models import Product
 from kam.catalog.services import category_get_or_create, product_create, product_update
 from kam.core.services import company_settings
+from kam.imports.mapping import Mapping
 from kam.imports.readers import Source
 from kam.imports.services.common import (
     IN_LIST,
@@ -25,13 +30,14 @@ from kam.imports.services.common import (
     audit_import,
     check_rows,
     chunks,
+    date_parser,
     differences,
     finish,
     max_length,
     open_file,
     require_import,
 )
-from kam.imports.validators import ErrorList, parse_currency, parse_date, parse_decimal, parse_text
+from kam.imports.validators import ErrorList, parse_currency, parse_decimal, parse_text
 from kam.org.models import User
 
 PRODUCT_COLUMNS = ("sku", "name")
@@ -53,15 +59,19 @@ def import_products(
     name: str | None = None,
     progress: Progress | None = None,
     max_errors: int | None = None,
+    mapping: Mapping | None = None,
+    check_only: bool = False,
 ) -> ImportResult:
     """Create products by SKU, or update those that exist (each audited: costs are money)."""
     require_import(actor)
     errors = ErrorList(max_errors)
-    table, result, estimate = open_file("products", source, name, errors)
+    table, result, estimate = open_file("products", source, name, errors, mapping)
+    result.checked_only = check_only
     if table is None:
         return finish(result, errors)
     tracker = Tracker(progress, estimate)
     cost_field = Product._meta.get_field("standard_cost")
+    parse_launch = date_parser(table)
     seen: dict[str, int] = {}
     records: list[_ProductRow] = []
 
@@ -98,7 +108,7 @@ def import_products(
             data["standard_cost"] = cost
         if (currency := row.get("currency", parse_currency)) is not None:
             data["currency"] = currency
-        if (launched := row.get("launched_on", parse_date)) is not None:
+        if (launched := row.get("launched_on", parse_launch)) is not None:
             data["launched_on"] = launched
         if row.ok:
             records.append(_ProductRow(row.line, sku, product_name, data))
@@ -122,7 +132,7 @@ def import_products(
     categories: dict[str, Any] = {}
     base_currency = company_settings().base_currency
 
-    with Writing(errors) as writing:
+    with Writing(errors, check_only=check_only, labels=getattr(table, "labels", None)) as writing:
         for done, rec in enumerate(records, start=1):
             writing.line = rec.line
             data = dict(rec.data)
