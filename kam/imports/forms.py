@@ -144,6 +144,9 @@ class MappingForm(forms.Form):
             f"column_{i}": chosen.get(c, folded.get(c.casefold(), ""))
             for i, c in enumerate(columns)
         }
+        initial["date_format"] = "auto"
+        if kind == "sales":
+            initial["service_lines"] = "keep"
         if mapping is not None:
             initial["date_format"] = mapping.date_format
             revenue = mapping.computed.get("revenue", {}).get("multiply")

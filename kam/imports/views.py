@@ -223,13 +223,13 @@ def _run_page(request, run, *, form=None, table=None, problem="", status=200):
         mapping, problem = _initial_mapping(request, run)
         initial = MappingForm.initial_for(run.kind, columns, mapping, run.options)
         form = MappingForm(initial=initial, kind=run.kind, columns=columns)
+        # The preview of what the form shows, before anything is chosen.
         bound = MappingForm(initial, kind=run.kind, columns=columns)
-        if bound.is_valid():
-            guessed = _form_mapping(bound, with_options=False)
-            if guessed is None:
-                table = {"error": _form_problem(bound)}
-            else:
-                table = _preview_table(run, guessed, request.user)
+        guessed = _form_mapping(bound, with_options=False) if bound.is_valid() else None
+        if guessed is None:
+            table = {"error": _form_problem(bound)}
+        else:
+            table = _preview_table(run, guessed, request.user)
     context = {
         "run": run,
         "form": form,

@@ -367,6 +367,9 @@ class _ProgressWriter:
         self.last = 0.0
         self.side = None  # the second connection (PostgreSQL, inside a transaction)
         self.side_failed = False
+        # Transactions already open when the run began (a test's, a caller's): the row is
+        # written through them; only those the importer opens hide the writes from others.
+        self.depth = len(connection.atomic_blocks)
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
@@ -379,7 +382,7 @@ class _ProgressWriter:
         self.write(done, total, status)
 
     def write(self, done: int, total: int, status: str) -> None:
-        if not connection.in_atomic_block:
+        if len(connection.atomic_blocks) <= self.depth:
             ImportRun.objects.filter(pk=self.pk).update(
                 progress_done=done, progress_total=total, status=status
             )
