@@ -13,7 +13,7 @@ lists are empty and a run or mapping is 404, the same as a missing one.
 import json
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status, UploadedFile
 from ninja.pagination import paginate
@@ -53,6 +53,16 @@ def _mapping_error(exc: MappingError) -> ValidationError:
     return ValidationError({f"mapping.{exc.entry}": exc.message})
 
 
+def _with_detail(error: dict) -> dict:
+    """A row error as the API's error detail as well (``field``, ``in``)."""
+    where = []
+    if error.get("line") is not None:
+        where.append(_("line %s") % error["line"])
+    if error.get("column"):
+        where.append(str(error["column"]))
+    return {**error, "field": ", ".join(where), "in": "file"}
+
+
 def _answer(run: ImportRun) -> dict:
     result = dict(run.result or {})
     if "ok" not in result:  # it crashed: the same shape, the reason as the one error
@@ -66,7 +76,8 @@ def _answer(run: ImportRun) -> dict:
             "errors": [{"line": None, "column": None, "message": message}],
             "summary": message,
         }
-    return {**result, "run": run.uuid}
+    result["errors"] = [_with_detail(e) for e in result.get("errors") or []]
+    return {**result, "run": str(run.uuid)}
 
 
 @router.get("/runs", response=list[RunOut], summary="List import runs")
@@ -112,13 +123,14 @@ def mapping_remove(request, name: str):
 # Last: "/{kind}" would otherwise take /runs and /mappings for a kind.
 @router.post(
     "/{kind}",
-    response={200: ImportResultOut, 422: ImportResultOut | ErrorOut},
+    response={200: ImportResultOut, 422: ErrorOut},
     summary="Import a file (clients, products or sales)",
     description="Multipart: `file` (.csv or .xlsx), optional `mapping_name` (a saved mapping) "
     "or `mapping` (its JSON), `options` (JSON, sales: create_missing, cancellation_prefix, "
     "service_skus, service_lines), `check` (true: check only, write nothing). Answers when "
     "done: 200 and the result when the file was right, 422 with the same shape listing every "
-    "error (line, column, reason) when not, nothing written. 422 with `code` for a bad field.",
+    'error (line, column, reason) when not, nothing written: `code` "rows_refused" and the '
+    'result\'s fields beside `message` and `errors`. A bad field: 422 `code` "invalid".',
 )
 def import_file(
     request,
@@ -160,4 +172,9 @@ def import_file(
     # The nightly job waits for its answer: in this request, whatever the page's runner.
     run = run_start(run, runner="inline")
     answer = _answer(run)
-    return Status(200 if answer["ok"] else 422, answer)
+    if answer["ok"]:
+        return answer
+    # Every 422 of the API is an ErrorOut (code, message, errors); this one carries the
+    # result's fields beside them, so the job reads the same shape either way.
+    body = {"code": "rows_refused", "message": answer.get("summary") or "", **answer}
+    return JsonResponse(body, status=422)

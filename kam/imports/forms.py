@@ -98,7 +98,7 @@ class MappingForm(forms.Form):
                 label=_("Revenue = this column"), choices=pick, required=False
             )
             self.fields["revenue_b"] = forms.ChoiceField(
-                label=_("× this column"), choices=pick, required=False
+                label=_("times this column"), choices=pick, required=False
             )
             self.fields["line_by_position"] = forms.BooleanField(
                 label=_("Line number = the row's position within its document"), required=False

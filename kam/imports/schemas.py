@@ -13,6 +13,9 @@ class ImportErrorOut(Schema):
     line: int | None = Field(description="The file's line (the header is line 1); null: the file.")
     column: str | None = Field(description="The column as the file names it; null: the row.")
     message: str
+    # The API's error detail (ErrorDetail) too, so a 422 of bad rows reads like every 422.
+    field: str = Field("", description='"line 4, Company": where, as one text.')
+    in_: str = Field("file", alias="in")
 
 
 class ImportResultOut(Schema):
@@ -61,7 +64,8 @@ class RunOut(Schema):
     checksum: str = Field(description="SHA-256 of the file, hex.")
     actor: PersonOut | None
     mapping: str | None = Field(description="The saved mapping's name, if one was used.")
-    status: ImportRun.Status
+    # Text, not the enum: its name ("Status") would collide with the clients' in the schema.
+    status: str = Field(description=" | ".join(ImportRun.Status.values))
     check_only: bool
     percent: int
     progress_done: int
@@ -84,7 +88,7 @@ class RunDetailOut(RunOut):
     mapping_spec: dict[str, Any] = Field(description="The mapping as used ({}: KAM's columns).")
     options: dict[str, Any]
     result: dict[str, Any] = Field(
-        description="ImportResult.to_dict() once finished, or {\"message\": ...} if it crashed."
+        description='ImportResult.to_dict() once finished, or {"message": ...} if it crashed.'
     )
 
 

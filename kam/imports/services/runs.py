@@ -113,8 +113,10 @@ def _store(upload: IO[bytes] | str | Path, target: Path) -> tuple[int, str]:
     try:
         with open(target, "xb") as out:
             # An UploadedFile streams in chunks from memory or its temporary file.
-            blocks = source.chunks(_BLOCK) if hasattr(source, "chunks") else iter(
-                lambda: source.read(_BLOCK), b""
+            blocks = (
+                source.chunks(_BLOCK)
+                if hasattr(source, "chunks")
+                else iter(lambda: source.read(_BLOCK), b"")
             )
             for block in blocks:
                 size += len(block)
@@ -268,9 +270,10 @@ def run_prepare(
     import the same upload). Only a run that is not queued, running or imported."""
     require_import(actor)
     if run.status not in STARTABLE:
-        raise ValidationError(_("This run is %(status)s; it cannot be changed now.") % {
-            "status": run.get_status_display()
-        })
+        raise ValidationError(
+            _("This run is %(status)s; it cannot be changed now.")
+            % {"status": run.get_status_display()}
+        )
     if stored_path(run) is None:
         raise ValidationError(_("The uploaded file is no longer kept; upload it again."))
     options = _clean_options(run.kind, options)
@@ -400,7 +403,7 @@ class _ProgressWriter:
                     cursor.execute("SET lock_timeout = '2s'")
             with self.side.cursor() as cursor:
                 cursor.execute(
-                    f"UPDATE {table} SET progress_done = %s, progress_total = %s, status = %s "  # noqa: S608
+                    f"UPDATE {table} SET progress_done = %s, progress_total = %s, status = %s "
                     "WHERE id = %s",
                     [done, total, status, self.pk],
                 )

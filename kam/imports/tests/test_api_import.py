@@ -42,7 +42,9 @@ def send(client, kind="clients", text=EXPORT, name="export.csv", **fields):
 
 
 def test_nightly_job_with_a_saved_mapping_is_idempotent(org, erp):
-    response = erp.put("/api/imports/mappings/erp-clients", MAPPING, content_type="application/json")
+    response = erp.put(
+        "/api/imports/mappings/erp-clients", MAPPING, content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     assert response.json()["spec"]["columns"]["Customer ID"] == "registration_number"
 
@@ -74,7 +76,16 @@ def test_bad_rows_are_422_with_the_same_shape_and_nothing_written(org, erp):
     assert response.status_code == 422
     body = response.json()
     assert body["ok"] is False and body["error_count"] == 1
-    assert body["errors"] == [{"line": 4, "column": "Company", "message": "a value is required"}]
+    assert body["code"] == "rows_refused"  # an ErrorOut, as every 422 of the API
+    assert body["errors"] == [
+        {
+            "line": 4,
+            "column": "Company",
+            "message": "a value is required",
+            "field": "line 4, Company",
+            "in": "file",
+        }
+    ]
     assert not Account.objects.exists()
 
 
@@ -91,8 +102,11 @@ def test_products_in_kams_own_columns(org, erp):
         ({"mapping": "[1, 2]"}, "mapping", "JSON object"),
         ({"options": "{oops"}, "options", "not valid JSON"),
         ({"mapping_name": "no-such"}, "mapping_name", '"no-such"'),
-        ({"mapping": json.dumps({**MAPPING, "columns": {"Customer ID": "nope"}})},
-         "mapping.columns.Customer ID", "not a KAM field"),
+        (
+            {"mapping": json.dumps({**MAPPING, "columns": {"Customer ID": "nope"}})},
+            "mapping.columns.Customer ID",
+            "not a KAM field",
+        ),
         ({"options": json.dumps({"create_missing": True})}, "options", "sales"),
     ],
 )
@@ -140,9 +154,15 @@ def test_runs_list_and_detail(org, erp):
 
 
 def test_mappings_put_list_replace_delete(org, erp):
-    assert erp.put("/api/imports/mappings/m1", MAPPING, content_type="application/json").status_code == 200
+    assert (
+        erp.put("/api/imports/mappings/m1", MAPPING, content_type="application/json").status_code
+        == 200
+    )
     replaced = {**MAPPING, "date_format": "day-first"}
-    assert erp.put("/api/imports/mappings/m1", replaced, content_type="application/json").status_code == 200
+    assert (
+        erp.put("/api/imports/mappings/m1", replaced, content_type="application/json").status_code
+        == 200
+    )
     listed = erp.get("/api/imports/mappings").json()
     assert [(m["name"], m["spec"]["date_format"]) for m in listed] == [("m1", "day-first")]
     bad = erp.put(
@@ -168,9 +188,12 @@ def test_who_may_not_import_is_refused_and_sees_nothing(org, erp, kam_script):
     assert kam_script.get("/api/imports/runs").json()["items"] == []
     assert kam_script.get(f"/api/imports/runs/{run.uuid}").status_code == 404
     assert kam_script.get("/api/imports/mappings").json() == []
-    assert kam_script.put(
-        "/api/imports/mappings/m1", MAPPING, content_type="application/json"
-    ).status_code == 403
+    assert (
+        kam_script.put(
+            "/api/imports/mappings/m1", MAPPING, content_type="application/json"
+        ).status_code
+        == 403
+    )
     assert kam_script.delete("/api/imports/mappings/m1").status_code in (403, 404)
     assert ImportMapping.objects.filter(name="m1").exists()
 

@@ -78,9 +78,8 @@ def test_wrong_type_or_no_name_is_refused_and_nothing_is_kept(org, name, message
 
 def test_too_large_is_refused_with_the_limit_named_and_nothing_kept(org):
     before = set(import_dir().iterdir())
-    with override_settings(KAM_IMPORT_MAX_MB=0.0001):  # 104 bytes
-        with pytest.raises(ValidationError) as caught:
-            upload(org, data=CLIENTS * 3)
+    with override_settings(KAM_IMPORT_MAX_MB=0.0001), pytest.raises(ValidationError) as caught:
+        upload(org, data=CLIENTS * 3)  # the limit is 104 bytes
     assert "KAM_IMPORT_MAX_MB" in caught.value.message_dict["file"][0]
     assert set(import_dir().iterdir()) == before
     assert not ImportRun.objects.exists()

@@ -7,8 +7,8 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kam.catalog.models import Product
@@ -94,9 +94,7 @@ def test_check_lists_every_error_and_writes_nothing_then_the_fixed_mapping_impor
     assert rows[1] == ["4", "Company", "a value is required"]
 
     # The same upload, the faulty row left out by another file? No: map only what is right.
-    fixed = (
-        "Customer ID;Company;Town\n40001000001;Aurora SIA;Riga\n40001000002;Baltic AS;Tallinn\n"
-    )
+    fixed = "Customer ID;Company;Town\n40001000001;Aurora SIA;Riga\n40001000002;Baltic AS;Tallinn\n"
     upload(client, fixed, name="fixed.csv")
     run = ImportRun.objects.get(file_name="fixed.csv")
     assert mapping_post(client, run, "check").status_code == 302
@@ -153,8 +151,12 @@ def test_save_mapping_as_then_reuse_it_for_the_next_file(org, login):
     assert mapping_post(client, run, "import", save_as="erp-clients").status_code == 302
     saved = ImportMapping.objects.get(name="erp-clients")
     assert saved.spec["columns"]["Customer ID"] == "registration_number"
-    response = upload(client, "Customer ID;Company;Town\n40001000004;Ciema SIA;Cesis\n",
-                      name="next.csv", mapping_name="erp-clients")
+    response = upload(
+        client,
+        "Customer ID;Company;Town\n40001000004;Ciema SIA;Cesis\n",
+        name="next.csv",
+        mapping_name="erp-clients",
+    )
     run = ImportRun.objects.get(file_name="next.csv")
     assert run.mapping == saved
     page = client.get(response["Location"])
