@@ -104,18 +104,21 @@ def preview(
         if (too_large := check_size(table.source)) is not None:
             raise ReadError(too_large)
         head = HeadTable(table, max(1, rows))
-        shown: Table = mapping.apply(head) if mapping is not None else head
-        lines = shown.rows()
-        first = next(lines, None)
+        # The file's own header first: the page offers its columns even when the mapping
+        # does not fit them yet.
+        raw = head.rows()
+        first = next(raw, None)
+        raw.close()
         if first is None:
             result.error = gettext("the file is empty; its first row must be the header")
             return result
-        header_line, header = first
+        result.columns = [text(c).lstrip("\ufeff").strip() for c in first[1]]
+        shown: Table = mapping.apply(head) if mapping is not None else head
+        lines = shown.rows()
+        header_line, header = next(lines)
         if mapping is None:
-            result.columns = [text(c) for c in header]
             result.fields = [column_name(c) for c in header]
         else:
-            result.columns = [c for c in shown.file_columns]
             result.fields = list(header)
         by_line: dict[int, dict[str, Any]] = {}
         for line, cells in lines:

@@ -231,7 +231,7 @@ class Command(BaseCommand):
             return mapping
         return None
 
-    def _options(self, kind: str, mapping: Mapping | None, o) -> SalesOptions | None:
+    def _options(self, kind: str, mapping: Mapping | None, o) -> dict | None:
         """The sales options given on the command line over the mapping's; None if none given."""
         given = {}
         if o["create_missing"]:
@@ -247,10 +247,12 @@ class Command(BaseCommand):
         if kind != "sales":
             raise CommandError(_("--create-missing and the other sales options are for sales"))
         try:
-            return SalesOptions.from_dict({**(mapping.options if mapping else {}), **given})
+            SalesOptions.from_dict({**(mapping.options if mapping else {}), **given})
         except OptionError as exc:
             option = "--" + exc.name.replace("_", "-")
             raise CommandError(f"{option}: {exc.message}") from None
+        # Only what was given: the importer lays it over the mapping's options.
+        return given
 
     def _progress(self, kind: str, verbosity: int):
         """A callback printing a line on stderr at every 5 % (stdout stays the result)."""
