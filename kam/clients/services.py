@@ -312,6 +312,109 @@ def account_update(*, actor, account: Account, import_run: bool = False, **data:
     return account
 
 
+# Fields a sales file may give a client it creates (issue 8 §2); the rest stays empty.
+BULK_FIELDS = {"registration_number", "legal_name", "country", "city"}
+_BULK_BATCH = 1000
+
+
+@transaction.atomic
+def accounts_create_bulk(*, actor, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Create the clients a sales file names but KAM does not know (``--create-missing``),
+    in bulk: registration number and legal name, country and city where given. Returns
+    registration number -> id. Each client gets its own audit entry (SE-3).
+
+    Only an import creates clients this way (``Action.IMPORT_RUN``, company-wide; ``None``
+    is the system). Like a client file without an owner column, the clients get no owner
+    and no department: the director sees them and hands them to KAMs (docs/import.md).
+    Every row is checked as ``account_create`` checks one; a registration number given twice
+    or already taken refuses the whole batch (``ValidationError``), nothing written."""
+    if actor is not None:
+        require(actor, Action.IMPORT_RUN)
+    if not rows:
+        return {}
+    accounts: list[Account] = []
+    seen: set[str] = set()
+    problems = _Problems()
+    for row in rows:
+        _check_fields(row, BULK_FIELDS)
+        data = dict(row)
+        _clean_text(data, problems)
+        reg = data.get("registration_number", "")
+        if not reg:
+            problems.errors.setdefault("registration_number", []).append(
+                ValidationError(_("Enter the client's registration number."))
+            )
+            continue
+        if reg in seen:
+            problems.errors.setdefault("registration_number", []).append(
+                ValidationError(
+                    _("Registration number %(number)s is given twice.") % {"number": reg}
+                )
+            )
+            continue
+        seen.add(reg)
+        account = Account(**data)
+        if not (account.legal_name or "").strip():
+            problems.errors.setdefault("legal_name", []).append(
+                ValidationError(_("Enter the client's legal name."))
+            )
+        with problems.check():
+            account.full_clean(validate_unique=False, validate_constraints=False)
+        accounts.append(account)
+    numbers = sorted(seen)
+    taken: list[str] = []
+    for start in range(0, len(numbers), _BULK_BATCH):
+        taken += Account.objects.filter(
+            registration_number__in=numbers[start : start + _BULK_BATCH]
+        ).values_list("registration_number", flat=True)
+    for reg in sorted(taken):
+        problems.errors.setdefault("registration_number", []).append(
+            ValidationError(
+                _("Another client already has registration number %(number)s.") % {"number": reg}
+            )
+        )
+    problems.raise_any()
+    try:
+        with transaction.atomic():
+            Account.objects.bulk_create(accounts, batch_size=_BULK_BATCH)
+    except IntegrityError:
+        # Another writer took one of the numbers since the check above.
+        raise ValidationError(
+            {
+                "registration_number": _(
+                    "Another client took one of these registration numbers meanwhile; "
+                    "run the import again."
+                )
+            }
+        ) from None
+    ids: dict[str, int] = {}
+    for start in range(0, len(numbers), _BULK_BATCH):
+        ids.update(
+            Account.objects.filter(
+                registration_number__in=numbers[start : start + _BULK_BATCH]
+            ).values_list("registration_number", "id")
+        )
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=actor if getattr(actor, "pk", None) else None,
+                action=AuditEntry.Action.CREATE,
+                entity=Account._meta.label_lower,
+                entity_id=str(ids[a.registration_number]),
+                summary=a.legal_name[:300],
+                changes={
+                    k: getattr(a, k)
+                    for k in ("registration_number", "country", "city")
+                    if getattr(a, k)
+                },
+            )
+            for a in accounts
+        ],
+        batch_size=_BULK_BATCH,
+    )
+    return ids
+
+
 def _pk(value) -> int | None:
     return value.pk if isinstance(value, models.Model) else value
 

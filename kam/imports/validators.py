@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
 from kam.core.bounds import CONTROL_CHARACTER, check_text
+from kam.imports import formats
 
 
 class CellError(ValueError):
@@ -204,30 +205,33 @@ def parse_id(raw: Any, *, max_length: int) -> str:
     return value
 
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
-
-
-def parse_date(raw: Any) -> date:
-    """YYYY-MM-DD or DD.MM.YYYY (or a real date cell in XLSX)."""
+def parse_date(raw: Any, date_format: str = formats.AUTO) -> date:
+    """A date written in the file's ``date_format`` (``kam.imports.formats.DATE_FORMATS``), or
+    a real date cell in XLSX. A time of day is allowed and dropped: a naive one is the
+    company's time, one with an offset is converted to the company's zone first (issue 8 §3).
+    "auto" reads YYYY-MM-DD and DD.MM.YYYY and refuses 03/04/2024, which a file must declare
+    day-first or month-first."""
     if isinstance(raw, datetime):
-        return raw.date()
+        return formats.local_date(raw)
     if isinstance(raw, date):
         return raw
-    s = text(raw)
-    parts = None
-    if m := _ISO_DATE.fullmatch(s):
-        parts = (int(m[1]), int(m[2]), int(m[3]))
-    elif m := _DOTTED_DATE.fullmatch(s):
-        parts = (int(m[3]), int(m[2]), int(m[1]))
-    if parts is not None:
-        try:
-            return date(*parts)
-        except ValueError:
-            pass
-    raise CellError(
-        gettext('"%(value)s" is not a date (YYYY-MM-DD or DD.MM.YYYY)') % {"value": shown(raw)}
-    )
+    try:
+        found = formats.date_from_text(text(raw), date_format)
+    except formats.AmbiguousDate:
+        raise CellError(
+            gettext(
+                '"%(value)s" is not a date in YYYY-MM-DD or DD.MM.YYYY: a date with slashes '
+                "is read only when the file's date format is chosen, day-first "
+                "(DD/MM/YYYY) or month-first (MM/DD/YYYY)"
+            )
+            % {"value": shown(raw)}
+        ) from None
+    if found is None:
+        raise CellError(
+            gettext('"%(value)s" is not a date (%(format)s)')
+            % {"value": shown(raw), "format": formats.DATE_FORMAT_LABELS[date_format]}
+        )
+    return found
 
 
 def parse_currency(raw: Any) -> str:
@@ -241,13 +245,19 @@ def parse_currency(raw: Any) -> str:
 
 
 def parse_country(raw: Any) -> str:
-    s = text(raw).upper()
-    if not re.fullmatch(r"[A-Z]{2}", s):
+    """A country as its ISO alpha-2 code: from a code (LV, LVA) or a name in English, Latvian
+    or Russian (Latvia, Latvija, Латвия; issue 8 §3). "" for a word that says it is unknown
+    ("Unspecified"), which leaves the country empty."""
+    code = formats.country_code(text(raw))
+    if code is None:
         raise CellError(
-            gettext('"%(value)s" is not a country code (two letters, e.g. LV)')
+            gettext(
+                '"%(value)s" is not a country: write its two-letter code (e.g. LV) or its name '
+                "in English, Latvian or Russian"
+            )
             % {"value": shown(raw)}
         )
-    return s
+    return code
 
 
 def parse_choice(raw: Any, *, choices: Sequence[str]) -> str:

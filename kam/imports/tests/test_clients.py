@@ -101,7 +101,8 @@ def test_every_bad_row_reported_and_nothing_changed(org, csv_file):
             HEADER,
             ["40003000001", "Changed", "", "", "New segment", "", "", "", "", "", ""],
             ["40003000009", "", "", "", "", "", "nobody", "", "", "", ""],
-            ["40003000010", "Ok", "", "", "", "", "", "Atlantis", "sleeping", "", "Latvia"],
+            ["40003000010", "Ok", "", "", "", "", "", "Atlantis", "sleeping", "", "Latvija"],
+            ["40003000011", "Ok", "", "", "", "", "", "", "", "", "Atlantis"],
             ["40003000009", "Twice", "", "", "", "", "", "", "", "", ""],
             ["", "No number", "", "", "", "", "", "", "", "", ""],
         ]
@@ -113,9 +114,10 @@ def test_every_bad_row_reported_and_nothing_changed(org, csv_file):
         'line 3, column "owner": no user named "nobody"',
         'line 4, column "department": no department named "Atlantis"',
         'line 4, column "status": "sleeping" is not one of: potential, active, inactive, lost',
-        'line 4, column "country": "Latvia" is not a country code (two letters, e.g. LV)',
-        'line 5, column "registration_number": "40003000009" is already on line 3',
-        'line 6, column "registration_number": a value is required',
+        'line 5, column "country": "Atlantis" is not a country: write its two-letter code '
+        "(e.g. LV) or its name in English, Latvian or Russian",
+        'line 6, column "registration_number": "40003000009" is already on line 3',
+        'line 7, column "registration_number": a value is required',
     }
     assert result.error_count == 7
     assert (result.created, result.updated) == (0, 0)

@@ -146,7 +146,6 @@ def test_every_error_kind_with_line_and_column(ledger, csv_file):
         'line 4, column "sku": no product with SKU "NOPE"',
         'line 4, column "quantity": "1,5,5" is not a number',
         'line 4, column "revenue": "12,x" is not a number',
-        'line 4, column "cost": a value is required',
         'line 4, column "currency": "EURO" is not a currency code (three letters, e.g. EUR)',
         'line 5, column "document_number": a value is required',
         'line 5, column "revenue": "1.005" has more than 2 decimal places',
