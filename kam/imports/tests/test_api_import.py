@@ -201,3 +201,63 @@ def test_who_may_not_import_is_refused_and_sees_nothing(org, erp, kam_script):
 def test_unauthenticated_is_401(client):
     assert send(client).status_code == 401
     assert client.get("/api/imports/runs").status_code == 401
+
+
+RETAIL = """Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country
+489434,85048,15CM CHRISTMAS GLASS BALL 20 LIGHTS,12,2009-12-01 07:45:00,6.95,13085.0,United Kingdom
+489434,79323P,PINK CHERRY LIGHTS,12,2009-12-01 07:45:00,6.75,13085.0,United Kingdom
+489439,POST,POSTAGE,3,2009-12-01 09:28:00,18.0,12682.0,France
+"""
+RETAIL_MAPPING = {
+    "kind": "sales",
+    "columns": {
+        "Invoice": "document_number",
+        "StockCode": "sku",
+        "Description": "product_name",
+        "Quantity": "quantity",
+        "InvoiceDate": "date",
+        "Customer ID": "client",
+        "Country": "client_country",
+        "Price": "",
+    },
+    "computed": {
+        "revenue": {"multiply": ["Quantity", "Price"]},
+        "line_number": {"position_in": "document_number"},
+    },
+    "date_format": "iso",
+    "options": {"cancellation_prefix": "C", "service_skus": ["POST"]},
+}
+
+
+def test_a_real_world_sales_export_every_night_by_the_mapping_name(org, erp):
+    from datetime import date
+
+    from kam.core.services import company_settings_update
+    from kam.sales.models import SalesLine
+
+    company_settings_update(actor=None, history_starts_on=date(2009, 1, 1))
+    erp.put("/api/imports/mappings/online-retail", RETAIL_MAPPING, content_type="application/json")
+    refused = send(erp, "sales", RETAIL, "online_retail.csv", mapping_name="online-retail")
+    assert refused.status_code == 422
+    assert "Customer ID" in {e["column"] for e in refused.json()["errors"]}
+    assert not SalesLine.objects.exists()
+    options = json.dumps({"create_missing": True})
+    first = send(
+        erp, "sales", RETAIL, "online_retail.csv", mapping_name="online-retail", options=options
+    )
+    assert first.status_code == 200, first.content
+    assert (first.json()["created"], first.json()["clients_created"]) == (3, 2)
+    again = send(
+        erp, "sales", RETAIL, "online_retail.csv", mapping_name="online-retail", options=options
+    ).json()
+    assert (again["created"], again["unchanged"]) == (0, 3)
+    assert SalesLine.objects.count() == 3
+    bad = send(
+        erp,
+        "sales",
+        RETAIL,
+        mapping_name="online-retail",
+        options=json.dumps({"service_lines": "drop"}),
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "options.service_lines"

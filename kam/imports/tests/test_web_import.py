@@ -3,6 +3,7 @@ the list of runs; who may not import gets 403 for the pages, 404 for a run, and 
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -298,3 +299,61 @@ def test_unknown_action_and_a_started_run(org, login):
     response = mapping_post(client, run, "import")
     assert response.status_code == 302
     assert Account.objects.count() == 2
+
+
+RETAIL = """Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country
+489434,85048,15CM CHRISTMAS GLASS BALL 20 LIGHTS,12,2009-12-01 07:45:00,6.95,13085.0,United Kingdom
+489434,79323P,PINK CHERRY LIGHTS,12,2009-12-01 07:45:00,6.75,13085.0,United Kingdom
+489439,POST,POSTAGE,3,2009-12-01 09:28:00,18.0,12682.0,France
+C489449,22087,PAPER BUNTING WHITE LACE,-12,2009-12-01 10:33:00,2.95,16321.0,Australia
+"""
+RETAIL_FORM = {
+    "column_0": "document_number",
+    "column_1": "sku",
+    "column_2": "product_name",
+    "column_3": "quantity",
+    "column_4": "date",
+    "column_5": "",
+    "column_6": "client",
+    "column_7": "client_country",
+    "revenue_a": "Quantity",
+    "revenue_b": "Price",
+    "line_by_position": "on",
+    "date_format": "iso",
+    "cancellation_prefix": "C",
+    "service_skus": "POST",
+    "service_lines": "keep",
+}
+
+
+def test_a_real_world_sales_export_mapped_checked_and_imported_in_the_page(org, login):
+    from kam.core.services import company_settings_update
+    from kam.sales.models import SalesLine
+
+    company_settings_update(actor=None, history_starts_on=date(2009, 1, 1))
+    client = login(org.support_north)
+    upload(client, RETAIL, kind="sales", name="online_retail.csv")
+    run = the_run()
+    url = reverse("imports:run", args=[run.uuid])
+    page = client.get(url)
+    assert "revenue_a" in page.context["form"].fields  # computed revenue for sales
+
+    # Without "create missing", the unknown clients and products are errors by the file's names.
+    client.post(url, {**RETAIL_FORM, "action": "check"})
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.CHECKED and run.error_count > 0
+    assert {"Customer ID", "StockCode"} <= {e["column"] for e in run.result["errors"]}
+
+    response = client.post(
+        url, {**RETAIL_FORM, "create_missing": "on", "action": "import", "save_as": "retail"}
+    )
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.DONE, run.result
+    assert run.result["clients_created"] == 3
+    assert run.options["create_missing"] is True
+    line = SalesLine.objects.get(document_number="489434", line_number=1)
+    assert str(line.revenue) == "83.40"  # 12 x 6.95
+    saved = ImportMapping.objects.get(name="retail")
+    assert saved.spec["computed"]["revenue"] == {"multiply": ["Quantity", "Price"]}
+    assert saved.spec["options"]["cancellation_prefix"] == "C"
