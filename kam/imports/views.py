@@ -54,10 +54,15 @@ def _page(request, template: str, context: dict, *, status: int = 200):
     return response
 
 
+# A service's name for a field, where the form calls it otherwise (mapping_save's "name").
+_FORM_FIELDS = {"name": "save_as", "mapping": "mapping_name"}
+
+
 def _add_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for name, problems in error.message_dict.items():
-            field = name if name in form.fields else None
+            field = name if name in form.fields else _FORM_FIELDS.get(name)
+            field = field if field in form.fields else None
             for message in problems:
                 form.add_error(field, message if field else f"{name}: {message}")
     else:

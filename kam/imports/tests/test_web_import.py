@@ -357,3 +357,15 @@ def test_a_real_world_sales_export_mapped_checked_and_imported_in_the_page(org, 
     saved = ImportMapping.objects.get(name="retail")
     assert saved.spec["computed"]["revenue"] == {"multiply": ["Quantity", "Price"]}
     assert saved.spec["options"]["cancellation_prefix"] == "C"
+
+
+def test_a_bad_mapping_name_is_refused_at_its_field_and_nothing_runs(org, login):
+    client = login(org.support_north)
+    upload(client, EXPORT.replace("40001000003;;Vilnius\n", ""))
+    run = the_run()
+    response = mapping_post(client, run, "import", save_as="erp\x07nightly")
+    assert response.status_code == 422
+    assert response.context["form"].errors["save_as"]
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.UPLOADED
+    assert not ImportMapping.objects.exists() and not Account.objects.exists()

@@ -7,6 +7,7 @@ that holds its upload (``KAM_IMPORT_DIR``). Exit status 1 when the run failed.
 """
 
 from django.core.management.base import BaseCommand, CommandError
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from kam.imports.models import ImportRun
@@ -21,8 +22,6 @@ class Command(BaseCommand):
         parser.add_argument("uuid", help="the run's uuid, as in /imports/runs/<uuid>/")
 
     def handle(self, *args, uuid: str, **options):
-        from django.http import Http404
-
         try:
             run = run_get(None, uuid)
         except Http404 as exc:
