@@ -223,6 +223,7 @@ def server_error(request, exc):
 def _register_routers() -> None:
     from kam.catalog.api import router as catalog_router
     from kam.clients.api import router as clients_router
+    from kam.imports.api import router as imports_router
     from kam.radar.api import router as radar_router
     from kam.sales.api import router as sales_router
 
@@ -230,6 +231,7 @@ def _register_routers() -> None:
     api.add_router("/products", catalog_router, tags=["products"])
     api.add_router("/sales", sales_router, tags=["sales"])
     api.add_router("/radar", radar_router, tags=["key accounts"])
+    api.add_router("/imports", imports_router, tags=["imports"])
 
 
 _register_routers()

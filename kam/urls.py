@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("kam.web.urls")),
     path("clients/", include("kam.web.urls_clients")),
     path("radar/", include("kam.radar.urls")),
+    path("imports/", include("kam.imports.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
