@@ -261,3 +261,25 @@ def test_a_real_world_sales_export_every_night_by_the_mapping_name(org, erp):
     )
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "options.service_lines"
+
+
+def test_an_upload_larger_than_a_json_body_may_be_is_imported(org, erp, settings):
+    """A nightly export is megabytes: an upload to /api/imports/ streams like a page's form,
+    outside DATA_UPLOAD_MAX_MEMORY_SIZE (which still caps every JSON body at 413). The bulk is
+    an unmapped notes column, which a mapping ignores."""
+    notes = "x" * 100_000
+    rows = "".join(f"4000{n:07d};Client {n} SIA;{notes}\n" for n in range(30))
+    text = "Customer ID;Company;Notes\n" + rows
+    assert len(text.encode()) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    response = send(erp, text=text, mapping=json.dumps(MAPPING))
+
+    assert response.status_code == 200, response.content[:300]
+    assert response.json()["created"] == 30
+    assert Account.objects.count() == 30
+
+
+def test_a_nul_in_an_upload_field_is_422_naming_it(erp):
+    response = send(erp, mapping_name="erp\x00clients")
+    assert response.status_code == 422
+    assert not ImportRun.objects.exists()
