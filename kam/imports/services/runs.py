@@ -257,6 +257,50 @@ def run_create(
     return run
 
 
+def run_record(
+    *,
+    actor: User | None,
+    kind: str,
+    file_name: str,
+    size: int,
+    result,
+    mapping: Mapping | None = None,
+    mapping_obj: ImportMapping | None = None,
+    options: dict[str, Any] | None = None,
+    check_only: bool = False,
+) -> ImportRun:
+    """Record an import that ran elsewhere (``kam import`` on the server's own file), finished:
+    the list of runs shows every import, whichever way it came (issue 8 §4). The file is not
+    copied (the operator has it); its name, size and SHA-256 are kept with the result. The
+    importer audited the import itself."""
+    data = result.to_dict()
+    data["errors"] = data["errors"][:ERRORS_KEPT]
+    if check_only:
+        status = ImportRun.Status.CHECKED
+    else:
+        status = ImportRun.Status.DONE if result.ok else ImportRun.Status.FAILED
+    now = timezone.now()
+    return ImportRun.objects.create(
+        kind=kind,
+        via=ImportRun.Via.CLI,
+        file_name=Path(str(file_name)).name[:255],
+        size=size,
+        checksum=result.checksum,
+        actor=actor,
+        mapping=mapping_obj,
+        mapping_spec=mapping.to_dict() if mapping is not None else {},
+        options=options or {},
+        check_only=check_only,
+        status=status,
+        progress_done=1,
+        progress_total=1,
+        result=data,
+        error_count=result.error_count,
+        started_at=now,
+        finished_at=now,
+    )
+
+
 def run_prepare(
     *,
     actor: User | None,

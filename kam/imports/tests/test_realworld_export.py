@@ -17,6 +17,8 @@ from django.core.management import CommandError, call_command
 from kam.catalog.models import Product
 from kam.clients.models import Account
 from kam.core.models import AuditEntry
+from kam.imports.models import ImportRun
+from kam.imports.selectors.runs import runs_for
 from kam.sales.models import SalesLine
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
@@ -79,6 +81,19 @@ def test_the_walkthrough_imports_the_export_with_its_clients_and_products(org):
     assert entry.changes["sha256"] == result["checksum"]
     assert entry.changes["file"] == "erp-export.csv"
 
+    # Listed later with the page's and the API's runs (issue 8 §4), for who may import only.
+    listed = runs_for(org.director).get()
+    assert (listed.via, listed.status, listed.kind, listed.file_name) == (
+        "cli",
+        "done",
+        "sales",
+        EXPORT.name,
+    )
+    assert listed.checksum == result["checksum"] and listed.size == EXPORT.stat().st_size
+    assert listed.actor == org.director and listed.result["created"] == len(rows)
+    assert listed.mapping_spec["computed"]["revenue"] == {"multiply": ["Quantity", "Price"]}
+    assert not runs_for(org.kam_anna).exists()
+
 
 def test_importing_the_export_again_changes_nothing(org):
     run("sales", EXPORT, "--mapping", MAPPING, "--user", "director")
@@ -112,6 +127,9 @@ def test_without_create_missing_every_unknown_client_is_an_error_and_nothing_cha
         )
     assert 'column "Customer ID": no client with registration number "13085"' in err.getvalue()
     assert SalesLine.objects.count() == 0
+    failed = ImportRun.objects.get()
+    assert (failed.via, failed.status) == ("cli", "failed")
+    assert failed.error_count == len(failed.result["errors"]) > 0 and len(failed.checksum) == 64
     assert (
         Account.objects.count() == 0
         or not Account.objects.filter(registration_number="13085").exists()

@@ -12,6 +12,7 @@ MAPPING.json`` or a saved one, ``--mapping-name NAME``; ``--save-mapping NAME`` 
 given file under a name. ``--check`` checks everything and writes nothing; ``--format json``
 prints the result as the API answers it."""
 
+import hashlib
 import inspect
 import json
 from dataclasses import replace
@@ -25,9 +26,10 @@ from django.utils.translation import gettext as _
 from kam.imports.mapping import DATE_FORMATS, Mapping, MappingError
 from kam.imports.options import OptionError, SalesOptions
 from kam.imports.readers import ReadError, open_table
-from kam.imports.selectors.mappings import mapping_load
+from kam.imports.selectors.mappings import mapping_get, mapping_load
 from kam.imports.services import IMPORTERS
 from kam.imports.services.mappings import mapping_save
+from kam.imports.services.runs import run_record
 from kam.org.models import User
 
 
@@ -53,6 +55,14 @@ def read_mapping(path: str, kind: str | None) -> Mapping:
             _('%(file)s: mapping entry "%(entry)s": %(message)s')
             % {"file": path, "entry": exc.entry, "message": exc.message}
         ) from None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 class Command(BaseCommand):
@@ -176,6 +186,19 @@ class Command(BaseCommand):
             )
         except PermissionDenied as exc:
             raise CommandError(str(exc) or _("You may not import.")) from exc
+        if not result.checksum:
+            result.checksum = _sha256(path)
+        run_record(
+            actor=actor,
+            kind=kind,
+            file_name=path.name,
+            size=path.stat().st_size,
+            result=result,
+            mapping=mapping,
+            mapping_obj=self._saved,
+            options=options,
+            check_only=bool(o["check"]),
+        )
         if o["format"] == "json":
             self.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
             if not result.ok:
@@ -199,6 +222,8 @@ class Command(BaseCommand):
             )
         self.stdout.write(result.summary())
 
+    _saved = None  # the saved mapping used (--mapping-name, --save-mapping), for the run
+
     def _mapping(self, kind: str, actor: User | None, o) -> Mapping | None:
         if o["save_mapping"] and not o["mapping"]:
             raise CommandError(_("--save-mapping saves the file given with --mapping"))
@@ -212,6 +237,7 @@ class Command(BaseCommand):
                 except ValidationError as exc:
                     raise CommandError("; ".join(exc.messages)) from None
                 self.stderr.write(_("mapping saved as %s") % saved.name)
+                self._saved = saved
             return mapping
         if o["mapping_name"]:
             try:
@@ -228,6 +254,7 @@ class Command(BaseCommand):
                     _('the saved mapping "%(name)s" is for %(mapping)s, not for %(kind)s')
                     % {"name": o["mapping_name"], "mapping": mapping.kind, "kind": kind}
                 )
+            self._saved = mapping_get(actor, o["mapping_name"])
             return mapping
         return None
 
