@@ -79,10 +79,11 @@ class MappingForm(forms.Form):
         help_text=_("A name to reuse this mapping later (the page, the API, kam import)."),
     )
 
-    def __init__(self, *args, kind: str, columns: list[str], **kwargs):
+    def __init__(self, *args, kind: str, columns: list[str], samples=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.file_columns = list(columns)
+        samples = list(samples)
         targets = [("", _("not imported"))] + [
             (f.name, f"{f.label}{' *' if f.required else ''}") for f in FIELDS[kind]
         ]
@@ -91,6 +92,11 @@ class MappingForm(forms.Form):
                 label=column or _("(column %(number)s without a name)") % {"number": index + 1},
                 choices=targets,
                 required=False,
+                help_text=(
+                    _("e.g. %(value)s") % {"value": samples[index]}
+                    if index < len(samples) and samples[index]
+                    else ""
+                ),
             )
         if kind == "sales":
             pick = [("", "—")] + [(c, c) for c in self.file_columns if c]

@@ -35,7 +35,7 @@ from kam.imports.services.runs import (
     run_start,
     stored_path,
 )
-from kam.imports.validators import text
+from kam.imports.validators import escape_controls, shown, text
 from kam.org.policy import Action, require
 
 RUNS_PER_PAGE = 50
@@ -121,6 +121,24 @@ def _header(run: ImportRun) -> tuple[list[str], str]:
     if first is None:
         return [], _("the file is empty; its first row must be the header")
     return [text(c).lstrip("\ufeff").strip() for c in first[1]], ""
+
+
+def _samples(run: ImportRun) -> list[str]:
+    """The first data row's cells as text, shown under each column's drop-down (the file's
+    own values help to say which column is which); empty when there is none to read."""
+    path = stored_path(run)
+    if path is None:
+        return []
+    try:
+        rows = open_table(path, name=run.file_name).rows()
+        try:
+            next(rows, None)
+            first = next(rows, None)
+        finally:
+            rows.close()
+    except ReadError:
+        return []
+    return [escape_controls(shown(c)) for c in first[1]] if first else []
 
 
 def _initial_mapping(request, run: ImportRun) -> tuple[Mapping | None, str]:
@@ -227,7 +245,7 @@ def _run_page(request, run, *, form=None, table=None, problem="", status=200):
     if form is None and run.status in STARTABLE and columns:
         mapping, problem = _initial_mapping(request, run)
         initial = MappingForm.initial_for(run.kind, columns, mapping, run.options)
-        form = MappingForm(initial=initial, kind=run.kind, columns=columns)
+        form = MappingForm(initial=initial, kind=run.kind, columns=columns, samples=_samples(run))
         # The preview of what the form shows, before anything is chosen.
         bound = MappingForm(initial, kind=run.kind, columns=columns)
         guessed = _form_mapping(bound, with_options=False) if bound.is_valid() else None
@@ -271,7 +289,7 @@ def run_view(request, run_uuid):
     if unreadable or run.status not in STARTABLE:
         messages.error(request, unreadable or _("This run cannot be changed now."))
         return redirect("imports:run", run_uuid=run.uuid)
-    form = MappingForm(request.POST, kind=run.kind, columns=columns)
+    form = MappingForm(request.POST, kind=run.kind, columns=columns, samples=_samples(run))
     mapping = _form_mapping(form, with_options=False) if form.is_valid() else None
     if action == "preview":
         if mapping is None:

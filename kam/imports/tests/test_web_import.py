@@ -369,3 +369,17 @@ def test_a_bad_mapping_name_is_refused_at_its_field_and_nothing_runs(org, login)
     run.refresh_from_db()
     assert run.status == ImportRun.Status.UPLOADED
     assert not ImportMapping.objects.exists() and not Account.objects.exists()
+
+
+def test_each_column_shows_its_first_value_to_tell_which_is_which(org, login):
+    """Odoo-like: under each drop-down the file's own first value ("e.g. 40001000001"), cut
+    to 40 characters, control characters escaped."""
+    client = login(org.support_north)
+    long = "A" * 60
+    upload(client, f"Customer ID;Company;Town\n40001000001;{long};Ri\x01ga\n")
+    page = client.get(reverse("imports:run", args=[the_run().uuid]))
+    form = page.context["form"]
+    assert form["column_0"].help_text == "e.g. 40001000001"
+    assert form["column_1"].help_text == f"e.g. {'A' * 40}…"
+    assert form["column_2"].help_text == "e.g. Ri\\x01ga"
+    assert "e.g. 40001000001" in page.content.decode()
