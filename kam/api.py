@@ -223,8 +223,13 @@ def server_error(request, exc):
 def _register_routers() -> None:
     from kam.catalog.api import router as catalog_router
     from kam.clients.api import router as clients_router
+    from kam.contracts.api import router as contracts_router
+    from kam.credit.api import router as credit_router
     from kam.imports.api import router as imports_router
+    from kam.orders.api import router as orders_router
+    from kam.pricing.api import router as pricing_router
     from kam.radar.api import router as radar_router
+    from kam.receivables.api import router as receivables_router
     from kam.sales.api import router as sales_router
 
     api.add_router("/clients", clients_router, tags=["clients"])
@@ -232,6 +237,11 @@ def _register_routers() -> None:
     api.add_router("/sales", sales_router, tags=["sales"])
     api.add_router("/radar", radar_router, tags=["key accounts"])
     api.add_router("/imports", imports_router, tags=["imports"])
+    api.add_router("/prices", pricing_router, tags=["prices"])
+    api.add_router("/contracts", contracts_router, tags=["contracts"])
+    api.add_router("/orders", orders_router, tags=["orders"])
+    api.add_router("/credit", credit_router, tags=["credit"])
+    api.add_router("/receivables", receivables_router, tags=["receivables"])
 
 
 _register_routers()

@@ -8,6 +8,9 @@ KAM_DATA_DIR   where the SQLite file lives (default: the working directory)
 CONN_MAX_AGE   seconds a database connection is kept for reuse (default 60; 0 closes it after
                each request)
 REDIS_URL      the shared cache (e.g. redis://127.0.0.1:6379/0); unset: each process's memory
+EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL,
+DEFAULT_FROM_EMAIL   SMTP for reminders and notices (no EMAIL_HOST: mail goes to the console)
+KAM_MEDIA_DIR  uploaded documents such as signed contracts (default: KAM_DATA_DIR/media)
 KAM_BEHIND_PROXY  "1" (default): trust X-Forwarded-Proto and the right-most X-Forwarded-For,
                which the reverse proxy in front must set; "0" when clients reach KAM directly
 
@@ -121,6 +124,11 @@ INSTALLED_APPS = [
     "kam.clients",
     "kam.catalog",
     "kam.sales",
+    "kam.pricing",
+    "kam.contracts",
+    "kam.receivables",
+    "kam.credit",
+    "kam.orders",
     "kam.imports",
     "kam.demo",
     "kam.radar",
@@ -190,6 +198,27 @@ else:
 KAM_IMPORT_DIR = Path(os.environ.get("KAM_IMPORT_DIR", DATA_DIR / "imports"))
 KAM_IMPORT_MAX_MB = env_int("KAM_IMPORT_MAX_MB", 500, minimum=1)
 KAM_IMPORT_RUNNER = os.environ.get("KAM_IMPORT_RUNNER", "process")
+
+# Uploaded documents (a contract's signed file): KAM_MEDIA_DIR, served only through views that
+# check who may see them, never as static files.
+MEDIA_ROOT = Path(os.environ.get("KAM_MEDIA_DIR", DATA_DIR / "media"))
+MEDIA_URL = "/media/"
+
+# Mail (payment reminders, order notices; issue 9 §8): SMTP from the environment. Without
+# EMAIL_HOST, mail is written to the console (development); tests use a real local SMTP server.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kam@localhost")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
 KAM_WORKERS = env_int("KAM_WORKERS", 2, minimum=1)
 KAM_THREADS = env_int("KAM_THREADS", 4, minimum=1)
 KAM_TIMEOUT = env_int("KAM_TIMEOUT", 60, minimum=1)

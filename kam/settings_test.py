@@ -14,3 +14,4 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Imports run in the request in tests, and keep their uploads in a throwaway folder.
 KAM_IMPORT_RUNNER = "inline"
 KAM_IMPORT_DIR = Path(tempfile.mkdtemp(prefix="kam-imports-"))  # noqa: F405
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="kam-media-"))  # noqa: F405

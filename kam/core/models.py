@@ -134,6 +134,12 @@ class Notification(models.Model):
 
     class Kind(models.TextChoices):
         REVIEW_DUE = "review_due", _("Review due")
+        CONTRACT_EXPIRING = "contract_expiring", _("Contract expiring")
+        ORDER_CHANGED = "order_changed", _("Order changed")
+        APPROVAL_REQUESTED = "approval_requested", _("Approval requested")
+        CREDIT_BLOCKED = "credit_blocked", _("Order blocked by credit control")
+        PROMISE_BROKEN = "promise_broken", _("Promise to pay broken")
+        DEBT_ESCALATED = "debt_escalated", _("Overdue debt escalated")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

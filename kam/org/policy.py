@@ -46,10 +46,26 @@ class Action(StrEnum):
     RADAR_SNAPSHOT_TAKE = "radar.snapshot.take"
     # the ERP's history
     IMPORT_RUN = "import.run"
+    # orders to cash (issue 9: CT, OR, CR, AR)
+    PRICE_MANAGE = "price.manage"
+    CONTRACT_EDIT = "contract.edit"
+    CONTRACT_CONCLUDE = "contract.conclude"
+    ORDER_DRAFT = "order.draft"
+    ORDER_PROCESS = "order.process"
+    DISCOUNT_APPROVE = "discount.approve"
+    REASON_MANAGE = "reason.manage"
+    DISCREPANCY_RECORD = "discrepancy.record"
+    CREDIT_CHECK_RECORD = "credit.check.record"
+    CREDIT_LIMIT_SET = "credit.limit.set"
+    CREDIT_OVERRIDE = "credit.override"
+    CREDIT_SETTINGS_EDIT = "credit.settings.edit"
+    SETTLEMENT_RECORD = "settlement.record"
+    COLLECTION_WORK = "collection.work"
 
 
 ALL_ROLES = frozenset(Role.values)
 MANAGEMENT = frozenset({Role.DIRECTOR, Role.ADMIN})
+SALES_LINE = frozenset({Role.DIRECTOR, Role.HEAD, Role.REGIONAL, Role.KAM})
 
 
 @dataclass(frozen=True)
@@ -96,6 +112,74 @@ RULES: dict[Action, Rule] = {
         frozenset({Role.DIRECTOR, Role.ADMIN, Role.SUPPORT}),
         False,
         _("Only a director, an administrator or sales support may import."),
+    ),
+    Action.PRICE_MANAGE: Rule(
+        MANAGEMENT, False, _("Only a director or an administrator may change price lists.")
+    ),
+    Action.CONTRACT_EDIT: Rule(
+        SALES_LINE | {Role.ADMIN},
+        True,
+        _("Only the client's KAM and their managers may prepare the client's contracts."),
+    ),
+    Action.CONTRACT_CONCLUDE: Rule(
+        frozenset({Role.DIRECTOR, Role.ADMIN, Role.HEAD}),
+        True,
+        _("Only the head of the department or the director may conclude or end a contract."),
+    ),
+    Action.ORDER_DRAFT: Rule(
+        SALES_LINE,
+        True,
+        _("Only the client's KAM and their managers may draft and submit the client's orders."),
+    ),
+    Action.ORDER_PROCESS: Rule(
+        frozenset({Role.DIRECTOR, Role.ADMIN, Role.SUPPORT}),
+        True,
+        _("Only sales support may enter, confirm, ship and refuse orders."),
+    ),
+    Action.DISCOUNT_APPROVE: Rule(
+        frozenset({Role.DIRECTOR, Role.HEAD}),
+        True,
+        _("Only the head of the department or the director may approve a discount."),
+    ),
+    Action.REASON_MANAGE: Rule(
+        frozenset({Role.DIRECTOR, Role.ADMIN, Role.HEAD}),
+        False,
+        _("Only a head of department or the director may change reasons and preventive actions."),
+    ),
+    Action.DISCREPANCY_RECORD: Rule(
+        frozenset({Role.DIRECTOR, Role.ADMIN, Role.HEAD, Role.KAM, Role.SUPPORT}),
+        True,
+        _("Only the client's KAM, sales support and their managers may record a discrepancy."),
+    ),
+    Action.CREDIT_CHECK_RECORD: Rule(
+        frozenset({Role.DIRECTOR, Role.ADMIN, Role.CREDIT}),
+        True,
+        _("Only a credit controller may record a credit check."),
+    ),
+    Action.CREDIT_LIMIT_SET: Rule(
+        frozenset({Role.DIRECTOR, Role.ADMIN, Role.CREDIT}),
+        True,
+        _("Only a credit controller may change a credit limit or payment terms."),
+    ),
+    Action.CREDIT_OVERRIDE: Rule(
+        frozenset({Role.DIRECTOR, Role.HEAD, Role.CREDIT}),
+        True,
+        _("Only a credit controller or the head of the department may release a blocked order."),
+    ),
+    Action.CREDIT_SETTINGS_EDIT: Rule(
+        frozenset({Role.DIRECTOR, Role.ADMIN, Role.CREDIT}),
+        False,
+        _("Only a credit controller or the director may change the credit rules."),
+    ),
+    Action.SETTLEMENT_RECORD: Rule(
+        frozenset({Role.DIRECTOR, Role.ADMIN, Role.SUPPORT, Role.CREDIT}),
+        True,
+        _("Only sales support or a credit controller may record payments and credit notes."),
+    ),
+    Action.COLLECTION_WORK: Rule(
+        SALES_LINE | {Role.CREDIT},
+        True,
+        _("Only the client's KAM, their managers and credit control may work on the debt."),
     ),
 }
 

@@ -1,0 +1,1 @@
+"""Writes of the orders app (filled in by issue 9)."""

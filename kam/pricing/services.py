@@ -1,0 +1,1 @@
+"""Writes of the pricing app (filled in by issue 9)."""

@@ -1,0 +1,1 @@
+"""Debt collection and ERP imports of settlements (issue 9; filled in by its parts)."""
