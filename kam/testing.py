@@ -180,3 +180,78 @@ def make_sales(*, product: Product, sales) -> None:
         ],
         source="test",
     )
+
+
+# Orders to cash (issue 9): the terms an order needs. Rows are written directly, as a data
+# migration would, so the apps above (orders, credit) can be tested apart from the pricing and
+# contract pages.
+
+
+def make_price_column(*, code: str = "key", price_list=None, is_base: bool = False, **data):
+    from kam.pricing.models import PriceColumn, PriceList
+
+    if price_list is None:
+        price_list, _ = PriceList.objects.get_or_create(name="Price list", defaults={})
+    return PriceColumn.objects.create(
+        price_list=price_list,
+        code=code,
+        name=data.pop("name", code.title()),
+        is_base=is_base,
+        **data,
+    )
+
+
+def make_price(*, column, product, price, valid_from=date(2000, 1, 1), valid_to=None):
+    from kam.pricing.models import Price
+
+    return Price.objects.create(
+        column=column,
+        product=product,
+        price=Decimal(price),
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+
+
+def make_contract(
+    *,
+    account,
+    column,
+    credit_limit: Decimal | str = "10000",
+    payment_days: int = 30,
+    starts_on: date = date(2024, 1, 1),
+    ends_on: date | None = None,
+    status: str = "active",
+    **data,
+):
+    from kam.contracts.models import Contract
+
+    return Contract.objects.create(
+        account=account,
+        number=data.pop("number", f"C-{next(_seq):05d}"),
+        price_column=column,
+        credit_limit=Decimal(credit_limit),
+        payment_days=payment_days,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        status=status,
+        **data,
+    )
+
+
+def make_credit_check(
+    *,
+    account,
+    checked_on: date = date(2024, 1, 1),
+    next_review_on: date = date(2030, 1, 1),
+    result: str = "approved",
+):
+    from kam.credit.models import CreditCheck
+
+    return CreditCheck.objects.create(
+        account=account,
+        checked_on=checked_on,
+        method=CreditCheck.Method.AGENCY,
+        result=result,
+        next_review_on=next_review_on,
+    )
