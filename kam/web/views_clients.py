@@ -17,6 +17,7 @@ from kam.clients.selectors import (
     account_list,
     contact_list,
 )
+from kam.core.paging import capped_page
 from kam.core.services import company_settings
 from kam.sales.selectors import (
     account_monthly_series,
@@ -27,7 +28,6 @@ from kam.sales.selectors import (
     with_period_cents,
 )
 from kam.web.charts import monthly_chart_data
-from kam.web.paging import capped_page
 
 # The form's orderings name the figures the pages show; the database sorts by their cents.
 _DB_FIELDS = {"income_12m": "income_cents", "revenue_12m": "revenue_cents"}

@@ -306,7 +306,7 @@ def test_every_client_url_resolves_in_the_clients_namespace(org, book, login):
 def test_a_long_list_counts_up_to_a_cap_and_still_pages_past_it(org, login, monkeypatch):
     """§3: a list of 100 000 clients is not counted row by row: the count stops at a cap
     ("more than 10,000 clients") and a page past the cap still opens."""
-    from kam.web import paging
+    from kam.core import paging
 
     monkeypatch.setattr(paging, "COUNT_CAP", 30)
     for i in range(60):
