@@ -16,7 +16,7 @@ def net_price(list_price: Decimal, discount_percent: Decimal) -> Decimal:
 
 
 def line_amount(price: Decimal, quantity: Decimal) -> Decimal:
-    """Price × quantity in cents (half up)."""
+    """Price x quantity in cents (half up)."""
     return (price * quantity).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
