@@ -50,36 +50,12 @@ os.environ["DEBUG"] = "0"
 os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")
 os.environ.setdefault("KAM_DATA_DIR", str(OUT))
 
+from _db import ensure_database  # noqa: E402
+
 GOAL = 0.25  # the import's rate as a share of COPY's (issue 8 §6)
 
 
 # --- the database ------------------------------------------------------------------------------
-
-
-def ensure_database(url: str, *, fresh: bool) -> None:
-    """Create the PostgreSQL database if missing (dropped first with ``fresh``)."""
-    import dj_database_url
-    import psycopg
-    from psycopg import sql
-
-    cfg = dj_database_url.parse(url)
-    if cfg["ENGINE"] != "django.db.backends.postgresql":
-        sys.exit("benchmarks/imports.py measures PostgreSQL's COPY: set DATABASE_URL to one")
-    conninfo = {
-        "dbname": "postgres",
-        "host": cfg.get("HOST") or None,
-        "port": cfg.get("PORT") or None,
-        "user": cfg.get("USER") or None,
-        "password": cfg.get("PASSWORD") or None,
-    }
-    with psycopg.connect(**{k: v for k, v in conninfo.items() if v}, autocommit=True) as conn:
-        name = cfg["NAME"]
-        if fresh:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"created database {name}")
 
 
 def empty_ledger() -> None:
@@ -317,7 +293,11 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         sys.exit("set DATABASE_URL to a PostgreSQL database of its own (it is emptied)")
-    ensure_database(url, fresh=args.fresh)
+    ensure_database(
+        url,
+        fresh=args.fresh,
+        postgres_only="benchmarks/imports.py measures PostgreSQL's COPY: set DATABASE_URL to one",
+    )
     kam("migrate", "--no-input")
 
     import django

@@ -55,6 +55,8 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "kam.settings"
 os.environ["DEBUG"] = "1"
 os.environ.setdefault("KAM_DATA_DIR", str(OUT))
 
+from _db import ensure_database  # noqa: E402
+
 LEVELS = ("company", "department", "manager")
 PAGE_SIZE = 100  # the Key accounts page's (kam/radar/views.py)
 FULL_SCALE = 180  # about 108 000 clients and 10 100 000 ledger lines (167 gives 9.6 M)
@@ -65,38 +67,6 @@ FULL_SCALE = 180  # about 108 000 clients and 10 100 000 ledger lines (167 gives
 
 def database_url() -> str:
     return os.environ.get("DATABASE_URL", f"sqlite:///{OUT / 'kam-bench.sqlite3'}")
-
-
-def ensure_database(url: str, *, fresh: bool) -> None:
-    """Create the PostgreSQL database if missing (dropped first with ``fresh``)."""
-    import dj_database_url
-
-    cfg = dj_database_url.parse(url)
-    if cfg["ENGINE"] == "django.db.backends.sqlite3":
-        OUT.mkdir(parents=True, exist_ok=True)
-        path = Path(cfg["NAME"])
-        if fresh:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-    from psycopg import sql
-
-    conninfo = {
-        "dbname": "postgres",
-        "host": cfg.get("HOST") or None,
-        "port": cfg.get("PORT") or None,
-        "user": cfg.get("USER") or None,
-        "password": cfg.get("PASSWORD") or None,
-    }
-    with psycopg.connect(**{k: v for k, v in conninfo.items() if v}, autocommit=True) as conn:
-        name = cfg["NAME"]
-        if fresh:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"created database {name}")
 
 
 def build_demo(scale: float, password: str) -> float:
