@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from kam.catalog.models import Product, ProductCategory
 from kam.core.models import AuditEntry
 from kam.core.selectors import company_settings
-from kam.core.services import audit_record, model_changes
+from kam.core.services import audit_record, audit_records_bulk, model_changes
 from kam.org.policy import Action, require
 
 
@@ -72,18 +72,11 @@ def categories_get_or_create(*, names: Iterable[str]) -> dict[str, int]:
 
 
 def _audit_entries(actor, action: str, products: Iterable[tuple[int, str, dict]]) -> None:
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                actor=actor if getattr(actor, "pk", None) else None,
-                action=action,
-                entity=Product._meta.label_lower,
-                entity_id=str(pk),
-                summary=summary[:300],
-                changes=changes,
-            )
-            for pk, summary, changes in products
-        ],
+    audit_records_bulk(
+        actor=actor,
+        action=action,
+        entity=Product._meta.label_lower,
+        records=products,
         batch_size=_BULK_BATCH,
     )
 

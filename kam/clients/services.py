@@ -29,7 +29,7 @@ from kam.clients.models import Account, AccountOwnership, Contact
 from kam.clients.selectors import OWNER_ROLES, assignable_owners
 from kam.core.bounds import check_date, check_text, history_start
 from kam.core.models import AuditEntry
-from kam.core.services import audit_record, model_changes
+from kam.core.services import audit_record, audit_records_bulk, model_changes
 from kam.org.models import Department, Role, User
 from kam.org.policy import RULES, Action, can, require
 from kam.org.selectors import acting_for
@@ -394,22 +394,22 @@ def accounts_create_bulk(*, actor, rows: list[dict[str, Any]]) -> dict[str, int]
                 registration_number__in=numbers[start : start + _BULK_BATCH]
             ).values_list("registration_number", "id")
         )
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                actor=actor if getattr(actor, "pk", None) else None,
-                action=AuditEntry.Action.CREATE,
-                entity=Account._meta.label_lower,
-                entity_id=str(ids[a.registration_number]),
-                summary=a.legal_name[:300],
-                changes={
+    audit_records_bulk(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        entity=Account._meta.label_lower,
+        records=(
+            (
+                ids[a.registration_number],
+                a.legal_name,
+                {
                     k: getattr(a, k)
                     for k in ("registration_number", "country", "city")
                     if getattr(a, k)
                 },
             )
             for a in accounts
-        ],
+        ),
         batch_size=_BULK_BATCH,
     )
     return ids

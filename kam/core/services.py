@@ -2,6 +2,7 @@
 notifications and the daily run."""
 
 import logging
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -51,6 +52,35 @@ def audit_record(
         entity_id=str(entity_id or ""),
         summary=summary[:300],
         changes=clean,
+    )
+
+
+def audit_records_bulk(
+    *,
+    actor,
+    action: str,
+    entity: str,
+    records: Iterable[tuple[Any, str, dict[str, Any]]],
+    batch_size: int = 1000,
+) -> None:
+    """Many audit entries in one ``bulk_create`` (an import's or a bulk write's rows, SE-3):
+    ``records`` holds (entity id, summary, changes) for ``entity`` (a model's label_lower)."""
+    AuditEntry.objects.bulk_create(
+        (
+            AuditEntry(
+                actor=actor if getattr(actor, "pk", None) else None,
+                action=action,
+                entity=entity,
+                entity_id=str(entity_id),
+                summary=summary[:300],
+                changes={
+                    k: [_jsonable(x) for x in v] if isinstance(v, list | tuple) else _jsonable(v)
+                    for k, v in changes.items()
+                },
+            )
+            for entity_id, summary, changes in records
+        ),
+        batch_size=batch_size,
     )
 
 
