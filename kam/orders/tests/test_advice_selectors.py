@@ -16,6 +16,7 @@ from kam.catalog.models import Product
 from kam.clients.models import Account
 from kam.orders.selectors_advice import client_panel, order_advice
 from kam.org.services import territory_get_or_create
+from kam.pricing.models import PriceColumn
 from kam.sales.services import LedgerLine, sales_lines_write
 from kam.testing import make_account, make_contract, make_price, make_price_column, make_product
 
@@ -87,7 +88,7 @@ def build_world(org, *, credit_limit="1000", contract=True) -> World:
     rows.append((peers[4], rare, days_ago(20), 5))
     rows += [(stranger, p, days_ago(10), 1) for p in (rare, freight)]
     sell(rows)
-    column = make_price_column(code="key")
+    column = PriceColumn.objects.filter(code="key").first() or make_price_column(code="key")
     for product, price in ((due, "20"), (fresh, "7"), (twice, "1"), (peer, "100"), (rare, "1")):
         make_price(column=column, product=product, price=price)
     if contract:
