@@ -106,6 +106,7 @@ def _rhythms(account: Account, as_of: date) -> list[advice.Rhythm]:
     rows = (
         _bought()
         .filter(account=account, date__lte=as_of, date__gt=as_of - timedelta(days=RHYTHM_DAYS))
+        .filter(product__is_active=True)  # a discontinued product is offered to nobody
         .values("product_id", "date")
         .annotate(quantity=Sum("quantity"))
         .order_by()
@@ -153,7 +154,8 @@ def _peer_suggestions(
     owned = FirstPurchase.objects.filter(account_id=account.pk, first_date__lte=as_of)
     need = advice.peer_threshold(group.peers)
     stats = list(
-        lines.exclude(product_id__in=owned.values("product_id"))
+        lines.filter(product__is_active=True)
+        .exclude(product_id__in=owned.values("product_id"))
         .values("product_id")
         .annotate(buyers=Count("account_id", distinct=True), revenue=Sum("revenue_base"))
         .filter(buyers__gte=need)

@@ -193,6 +193,12 @@ def test_an_expired_contract_counts_as_none(org, world):
     assert "no_contract" in [n.code for n in advice.notes]
 
 
+def test_a_discontinued_product_is_not_suggested(org, world):
+    Product.objects.filter(pk__in=[world.due.pk, world.peer.pk]).update(is_active=False)
+    advice = order_advice(user=org.kam_anna, account=world.client, as_of=AS_OF)
+    assert advice.suggestions == []
+
+
 def test_the_clients_kam_sees_it_and_another_kam_gets_404(org, world):
     assert order_advice(user=org.kam_anna, account=world.client.pk, as_of=AS_OF).due
     with pytest.raises(Http404):
