@@ -22,7 +22,10 @@ class SuggestionOut(Schema):
     sku: str
     name: str
     unit: str
-    kind: str = Field(description='"due": the client\'s own rhythm; "peers": clients like it.')
+    kind: str = Field(
+        description='"due": the client\'s own rhythm; "peers": clients like it; "too_few": '
+        "bought too seldom to tell a rhythm (in unsettled, never suggested)."
+    )
     explanation: ExplanationOut
     quantity: Decimal
     price: Decimal | None = Field(description="From the contract's column; null: no contract.")
