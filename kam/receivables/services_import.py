@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kam.core import bounds
 from kam.org.policy import Action, require
 from kam.receivables.models import Allocation, SettlementItem
 
@@ -76,6 +77,32 @@ def _require(actor) -> None:
         require(actor, Action.IMPORT_RUN)
 
 
+class _Bounds:
+    """The bounds every item keeps (``kam.core.bounds``), read once for a batch: the importer
+    has checked each row at its cell already; a caller that did not is refused here."""
+
+    def __init__(self):
+        self.earliest = bounds.history_start()
+        self.latest = bounds.ledger_latest()
+
+    def check(self, item: "ImportedInvoice | ImportedPayment") -> None:
+        bounds.check_date(
+            item.document_date, field="date", earliest=self.earliest, latest=self.latest
+        )
+        for field in ("amount", "document_amount"):
+            bounds.check_amount(getattr(item, field), field=field, minimum=Decimal("0.01"))
+        if isinstance(item, ImportedInvoice):
+            bounds.check_date(item.due_date, field="due_date", earliest=self.earliest)
+            if item.due_date < item.document_date:
+                raise ValidationError(
+                    {"due_date": _("The due date cannot be before the invoice date.")}
+                )
+            if not ZERO <= item.open_amount <= item.amount:
+                raise ValidationError(
+                    {"open_amount": _("The open amount must lie between 0 and the amount.")}
+                )
+
+
 def _allocate(credit: SettlementItem, invoices: list[SettlementItem], on: date) -> None:
     """Settle what is open of ``credit`` against ``invoices``, in the order given."""
     left = -credit.open_amount
@@ -122,9 +149,11 @@ def settlements_import_invoices(*, actor, invoices: list[ImportedInvoice]) -> di
     currency or amount is refused (``ValidationError`` naming the field): the importer checks
     that first, line by line."""
     _require(actor)
+    checked = _Bounds()
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     stored = _existing(Kind.INVOICE, [i.document_number for i in invoices])
     for new in invoices:
+        checked.check(new)
         old = stored.get(new.document_number)
         if old is not None:
             for field in ("account_id", "document_date", "currency", "document_amount"):
@@ -147,10 +176,6 @@ def settlements_import_invoices(*, actor, invoices: list[ImportedInvoice]) -> di
             else:
                 counts["unchanged"] += 1
             continue
-        if not ZERO <= new.open_amount <= new.amount:
-            raise ValidationError(
-                {"open_amount": _("The open amount must lie between 0 and the amount.")}
-            )
         invoice = _item(
             actor,
             account_id=new.account_id,
@@ -251,13 +276,16 @@ def _take_over_erp_settlement(payment: ImportedPayment) -> None:
 @transaction.atomic
 def settlements_import_payments(*, actor, payments: list[ImportedPayment]) -> dict[str, int]:
     """Post the new payments, allocated to the invoice each names first, then oldest due
-    first; a payment already there (same document number) is left as it is. Counts
+    first; a payment already there (same document number) is left as it is (the invoice it
+    names included: it was allocated when it came). Counts
     ``{"created", "unchanged"}``; a payment already there for another client, date, currency
     or amount is refused (``ValidationError`` naming the field)."""
     _require(actor)
+    checked = _Bounds()
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     stored = _existing(Kind.PAYMENT, [p.document_number for p in payments])
     for new in payments:
+        checked.check(new)
         old = stored.get(new.document_number)
         if old is not None:
             for field in ("account_id", "document_date", "currency", "document_amount"):

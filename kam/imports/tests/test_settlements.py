@@ -7,13 +7,19 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 
 from kam.core.models import AuditEntry
 from kam.core.services import currency_rate_set
 from kam.imports.services import import_invoices, import_payments
 from kam.receivables.models import Allocation, SettlementItem
+from kam.receivables.services_import import (
+    ImportedInvoice,
+    ImportedPayment,
+    settlements_import_invoices,
+    settlements_import_payments,
+)
 from kam.testing import make_account
 
 pytestmark = pytest.mark.django_db
@@ -359,3 +365,34 @@ def test_who_may_not_import_is_refused_before_the_file_is_read(org, clients, csv
         import_payments(source=path, actor=org.kam_anna)
     assert import_invoices(source=path, actor=org.director).ok
     assert SettlementItem.objects.count() == 2
+
+
+def test_the_write_path_refuses_what_the_importer_would(org, clients):
+    """``settlements_import_*`` keep the bounds themselves, for a caller that did not check."""
+    invoice = ImportedInvoice(
+        account_id=clients["alfa"].pk,
+        document_number="INV-1",
+        document_date=date(2026, 10, 1),
+        due_date=date(2026, 9, 1),
+        amount=Decimal("10"),
+        open_amount=Decimal("10"),
+        currency="EUR",
+        document_amount=Decimal("10"),
+    )
+    with pytest.raises(ValidationError) as exc:
+        settlements_import_invoices(actor=org.support_north, invoices=[invoice])
+    assert "due_date" in exc.value.message_dict
+    payment = ImportedPayment(
+        account_id=clients["alfa"].pk,
+        document_number="PAY-1",
+        document_date=date(1999, 1, 1),
+        amount=Decimal("10"),
+        currency="EUR",
+        document_amount=Decimal("10"),
+    )
+    with pytest.raises(ValidationError) as exc:
+        settlements_import_payments(actor=org.support_north, payments=[payment])
+    assert "date" in exc.value.message_dict
+    with pytest.raises(PermissionDenied):
+        settlements_import_payments(actor=org.kam_anna, payments=[])
+    assert not SettlementItem.objects.exists()
