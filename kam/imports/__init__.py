@@ -1,1 +1,2 @@
-"""Bringing ERP history in: clients, products and sales from CSV or XLSX, all or nothing."""
+"""Bringing ERP history in: clients, products, sales, open items and payments from CSV or XLSX,
+all or nothing."""

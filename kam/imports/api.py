@@ -4,7 +4,7 @@
 import is done (it runs in the request, whatever ``KAM_IMPORT_RUNNER`` says), 200 with the
 result when every row was right, 422 with the same shape and the errors when not (nothing is
 written then). Re-sending a file changes nothing that is already there (sales are keyed by
-document and line). Every upload is a run, listed with the page's runs.
+document and line, invoices and payments by document number: issue 9 §7). Every upload is a run, listed with the page's runs.
 
 Who may import (``Action.IMPORT_RUN``) may do all of it; for anyone else an upload is 403, the
 lists are empty and a run or mapping is 404, the same as a missing one.
@@ -124,7 +124,7 @@ def mapping_remove(request, name: str):
 @router.post(
     "/{kind}",
     response={200: ImportResultOut, 422: ErrorOut},
-    summary="Import a file (clients, products or sales)",
+    summary="Import a file (clients, products, sales, invoices or payments)",
     description="Multipart: `file` (.csv or .xlsx), optional `mapping_name` (a saved mapping) "
     "or `mapping` (its JSON), `options` (JSON, sales: create_missing, cancellation_prefix, "
     "service_skus, service_lines), `check` (true: check only, write nothing). Answers when "

@@ -73,6 +73,25 @@ FIELDS: dict[str, tuple[FieldInfo, ...]] = {
         FieldInfo("product_category", _("product category")),
         FieldInfo("product_unit", _("product unit")),
     ),
+    "invoices": (
+        FieldInfo("client", _("client (registration number)"), True),
+        FieldInfo("document_number", _("document number"), True),
+        FieldInfo("date", _("invoice date"), True),
+        FieldInfo("amount", _("amount"), True),
+        FieldInfo("due_date", _("due date")),
+        FieldInfo("payment_days", _("payment days")),
+        FieldInfo("currency", _("currency")),
+        FieldInfo("open_amount", _("open amount")),
+        FieldInfo("reference", _("reference (shipment or sales document)")),
+    ),
+    "payments": (
+        FieldInfo("client", _("client (registration number)"), True),
+        FieldInfo("document_number", _("document number"), True),
+        FieldInfo("date", _("payment date"), True),
+        FieldInfo("amount", _("amount"), True),
+        FieldInfo("currency", _("currency")),
+        FieldInfo("invoice", _("invoice it pays (document number)")),
+    ),
 }
 
 DATE_FORMATS = ("auto", "iso", "day-first", "month-first")

@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.core.models import TimeStampedModel
 
-KINDS = (("clients", _("clients")), ("products", _("products")), ("sales", _("sales")))
+KINDS = (
+    ("clients", _("clients")),
+    ("products", _("products")),
+    ("sales", _("sales")),
+    # The ERP's open items and payments, into the settlements (issue 9 §7).
+    ("invoices", _("invoices")),
+    ("payments", _("payments")),
+)
 
 
 class ImportMapping(TimeStampedModel):

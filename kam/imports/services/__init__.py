@@ -1,4 +1,5 @@
-"""Import ERP history (clients, products, sales) from CSV or XLSX, all or nothing.
+"""Import ERP history (clients, products, sales) and settlements (invoices, payments) from
+CSV or XLSX, all or nothing.
 
 The first row of the file is the header. Column names are case-insensitive and a space or a
 dash counts as an underscore ("Legal name" is ``legal_name``). Required columns are starred;
@@ -14,6 +15,9 @@ products (key: sku)
 sales (key: document_number + line_number)
     document_number*, line_number*, date*, client* (registration number), sku*, quantity*,
     revenue*, cost*, currency (default: the company's base currency)
+invoices, payments (key: document_number; issue 9 §7, kam.imports.services.settlements)
+    client*, document_number*, date*, amount*, currency; invoices: due_date or payment_days,
+    open_amount, reference; payments: invoice (the one it pays first)
 
 Numbers take a decimal point or a decimal comma and grouping spaces ("1234.56", "1 234,56");
 money is Decimal, never float. Dates are YYYY-MM-DD or DD.MM.YYYY (or date cells in XLSX).
@@ -40,11 +44,14 @@ from kam.imports.services.clients import import_clients
 from kam.imports.services.common import ImportResult, Progress
 from kam.imports.services.products import import_products
 from kam.imports.services.sales import import_sales
+from kam.imports.services.settlements import import_invoices, import_payments
 
 IMPORTERS: dict[str, Callable[..., ImportResult]] = {
     "clients": import_clients,
     "products": import_products,
     "sales": import_sales,
+    "invoices": import_invoices,
+    "payments": import_payments,
 }
 
 __all__ = [
@@ -52,6 +59,8 @@ __all__ = [
     "ImportResult",
     "Progress",
     "import_clients",
+    "import_invoices",
+    "import_payments",
     "import_products",
     "import_sales",
 ]

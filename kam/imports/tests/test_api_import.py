@@ -128,7 +128,7 @@ def test_no_file_wrong_type_unknown_kind_too_large(erp):
     response = send(erp, name="export.txt")
     assert response.status_code == 422
     assert "Only .csv and .xlsx" in response.json()["errors"][0]["message"]
-    response = send(erp, kind="invoices")
+    response = send(erp, kind="orders")
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "kind"
     with override_settings(KAM_IMPORT_MAX_MB=0.00002):  # 20 bytes

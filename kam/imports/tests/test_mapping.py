@@ -97,7 +97,7 @@ def test_a_mapping_reads_back_as_it_was_written():
     [
         ([1, 2], "mapping", "JSON object"),
         ({**CLIENTS_MAPPING, "colums": {}}, "colums", "unknown entry"),
-        ({"kind": "invoices", "columns": {}}, "kind", "must be one of"),
+        ({"kind": "orders", "columns": {}}, "kind", "must be one of"),
         (
             {"kind": "clients", "columns": {"Customer ID": "registration_number", "N": "nme"}},
             "columns.N",

@@ -1,5 +1,5 @@
-"""``kam import clients|products|sales FILE.csv|FILE.xlsx --user NAME``: bring ERP history in,
-all or nothing.
+"""``kam import clients|products|sales|invoices|payments FILE.csv|FILE.xlsx --user NAME``:
+bring ERP history and settlements (the open items and payments, issue 9 §7) in, all or nothing.
 
 Who imports is said every time (issue 7 §4): ``--user USERNAME`` imports as that person, who
 needs the right to import (a director, an administrator or sales support); ``--system``
@@ -67,8 +67,8 @@ def _sha256(path: Path) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Import clients, products or sales from a CSV or XLSX file whose first row is the "
-        "header. The whole file is checked first; if any row is wrong, every error is printed "
+        "Import clients, products, sales, invoices (the ERP's open items) or payments from a "
+        "CSV or XLSX file whose first row is the header. The whole file is checked first; if any row is wrong, every error is printed "
         "and nothing is imported. Say who imports: --user USERNAME (a director, an "
         "administrator or sales support) or --system. Columns and mappings: see docs/import.md."
     )
