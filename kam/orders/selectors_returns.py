@@ -18,6 +18,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Prefetch,
+    Q,
     QuerySet,
     Sum,
     Value,
@@ -286,7 +287,11 @@ def reason_list(*, kind: str | None = None, active_only: bool = False) -> QueryS
     actions = PreventiveAction.objects.select_related("owner").order_by(
         F("done_on").asc(nulls_first=True), "due_on", "-created_at"
     )
-    return qs.prefetch_related(Prefetch("actions", queryset=actions)).order_by("kind", "name")
+    return (
+        qs.annotate(open_actions=Count("actions", filter=Q(actions__done_on__isnull=True)))
+        .prefetch_related(Prefetch("actions", queryset=actions))
+        .order_by("kind", "name")
+    )
 
 
 def reason_get(*, pk) -> Reason:
@@ -426,3 +431,53 @@ def acts_table(acts) -> tuple[list[str], list[list]]:
         for a in acts
     ]
     return header, rows
+
+
+def line_difference(kind: str, expected: Decimal, found: Decimal) -> Decimal:
+    """The units an act is about: missing (shortage), extra (surplus), damaged (damage)."""
+    if kind == DiscrepancyAct.Kind.DAMAGE:
+        return found
+    return abs(expected - found)
+
+
+def act_credit_amounts(act: DiscrepancyAct) -> tuple[Decimal, Decimal]:
+    """What a credit note for ``act`` comes to: (in the order's currency, in the base currency),
+    the short or damaged quantity x the line's price, each rounded to the cent."""
+    order = act.shipment.order
+    document = Decimal("0")
+    for line in act.lines.select_related("order_line"):
+        units = line_difference(act.kind, line.quantity_expected, line.quantity_found)
+        document += units * line.order_line.price
+    document = document.quantize(CENT, ROUND_HALF_UP)
+    if order.total and order.total != order.total_base:
+        base = (document * order.total_base / order.total).quantize(CENT, ROUND_HALF_UP)
+    else:
+        base = document
+    return document, base
+
+
+# --- the act as a document --------------------------------------------------------------------
+
+ACT_TEMPLATE = "orders/returns/act_pdf.html"
+
+
+def act_language(requested: str | None) -> str:
+    """The act's language: one of the site's languages if asked for, else the company's."""
+    from django.conf import settings
+
+    codes = [code for code, _name in settings.LANGUAGES]
+    return requested if requested in codes else settings.LANGUAGE_CODE
+
+
+def act_document(*, act: DiscrepancyAct, language: str | None = None) -> bytes:
+    """The act as a PDF to sign, in ``language`` (the company's by default)."""
+    from kam.core.documents import pdf_from_template
+
+    context = {
+        "act": act,
+        "lines": act_lines(act),
+        "company": company_settings(),
+        "shipment": act.shipment,
+        "account": act.shipment.order.account,
+    }
+    return pdf_from_template(ACT_TEMPLATE, context, language=act_language(language))

@@ -8,7 +8,7 @@ audited."""
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -28,11 +28,11 @@ from kam.orders.models import (
     Shipment,
     ShipmentLine,
 )
+from kam.orders.selectors_returns import act_credit_amounts
 from kam.org.policy import Action, require
 from kam.receivables.models import SettlementItem
 from kam.receivables.services import settlement_post
 
-CENT = Decimal("0.01")
 # The largest quantity on a line: QUANTITY holds 11 integer digits and 3 decimals.
 MAX_QUANTITY = Decimal("99999999999.999")
 NAME_MAX = 200
@@ -369,29 +369,6 @@ def discrepancy_act_create(
         params={"number": act.number, "shipment": shipment.number},
     )
     return act
-
-
-def line_difference(kind: str, expected: Decimal, found: Decimal) -> Decimal:
-    """The units an act is about: missing (shortage), extra (surplus), damaged (damage)."""
-    if kind == DiscrepancyAct.Kind.DAMAGE:
-        return found
-    return abs(expected - found)
-
-
-def act_credit_amounts(act: DiscrepancyAct) -> tuple[Decimal, Decimal]:
-    """What a credit note for ``act`` comes to: (in the order's currency, in the base currency),
-    the short or damaged quantity x the line's price, each rounded to the cent."""
-    order = act.shipment.order
-    document = Decimal("0")
-    for line in act.lines.select_related("order_line"):
-        units = line_difference(act.kind, line.quantity_expected, line.quantity_found)
-        document += units * line.order_line.price
-    document = document.quantize(CENT, ROUND_HALF_UP)
-    if order.total and order.total != order.total_base:
-        base = (document * order.total_base / order.total).quantize(CENT, ROUND_HALF_UP)
-    else:
-        base = document
-    return document, base
 
 
 @transaction.atomic
