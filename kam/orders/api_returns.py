@@ -8,11 +8,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
-from ninja.pagination import paginate
 
 from kam.clients.selectors import account_get
-from kam.core.bounds import clamp_date
-from kam.core.schemas import Pages
+from kam.core.bounds import clamp_date, clamp_page
 from kam.orders import selectors_returns as selectors
 from kam.orders import services_returns as services
 from kam.orders.models import DiscrepancyAct, Reason
@@ -20,6 +18,7 @@ from kam.orders.schemas_returns import (
     ActFiltersIn,
     ActIn,
     ActOut,
+    ActPageOut,
     AnalysisIn,
     AnalysisOut,
     ObligationsOut,
@@ -103,13 +102,21 @@ def _act_out(act: DiscrepancyAct) -> dict:
     }
 
 
-@router.get("/acts", response=list[ActOut], summary="Discrepancy acts")
-@paginate(Pages)
+@router.get("/acts", response=ActPageOut, summary="Discrepancy acts, newest first")
 def act_list(request, filters: Query[ActFiltersIn]):
     qs = selectors.act_list(
         user=request.auth, status=filters.status or "", account_id=filters.client_id
-    ).prefetch_related("lines__order_line__product")
-    return [_act_out(act) for act in qs]
+    )
+    count = qs.count()
+    page = clamp_page(filters.page)
+    offset = (page - 1) * filters.page_size
+    rows = qs.prefetch_related("lines__order_line__product")[offset : offset + filters.page_size]
+    return {
+        "items": [_act_out(act) for act in rows],
+        "count": count,
+        "page": page,
+        "page_size": filters.page_size,
+    }
 
 
 @router.get("/acts/{int:act_id}", response=ActOut, summary="One discrepancy act")

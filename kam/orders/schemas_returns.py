@@ -6,8 +6,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from kam.core.bounds import MAX_ID
-from kam.core.schemas import ExactDecimal, Money
+from kam.core.bounds import MAX_ID, MAX_PAGE
+from kam.core.schemas import MAX_PAGE_SIZE, PAGE_SIZE, ExactDecimal, Money
 
 GroupBy = Literal["reason", "product", "client", "kam"]
 
@@ -101,6 +101,8 @@ class ResolveIn(Schema):
 class ActFiltersIn(Schema):
     status: Literal["open", "resolved"] | None = None
     client_id: int | None = Field(None, ge=1, le=MAX_ID)
+    page: int = Field(1, ge=1, description=f"Numbers over {MAX_PAGE:,} read as {MAX_PAGE:,}.")
+    page_size: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
 
 class ActLineOut(Schema):
@@ -126,6 +128,13 @@ class ActOut(Schema):
     resolved_on: date | None
     note: str
     lines: list[ActLineOut]
+
+
+class ActPageOut(Schema):
+    items: list[ActOut]
+    count: int = Field(description="Acts matching the filters, on all pages.")
+    page: int
+    page_size: int
 
 
 class SideOut(Schema):
