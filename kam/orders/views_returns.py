@@ -75,7 +75,10 @@ def analysis(request):
         else None,
         "nav": "returns",
     }
-    return render(request, "orders/returns/analysis.html", context)
+    template = "orders/returns/analysis.html"
+    if request.htmx:
+        template += "#page"  # the filters swap the chart and the table only
+    return render(request, template, context)
 
 
 @login_required

@@ -56,6 +56,15 @@ def test_analysis_page_shows_the_reader_their_own(org, world, login):
     assert 'id="returns-empty"' in page.content.decode()
 
 
+def test_analysis_filters_answer_the_fragment_to_htmx(org, world, login):
+    r = login(org.kam_anna).get(
+        "/orders/returns/?start=2026-01-01&end=2026-12-31&group_by=product", HTTP_HX_REQUEST="true"
+    )
+    html = r.content.decode()
+    assert html.lstrip().startswith('<div id="returns-page">')
+    assert "Aspirin 100" in html and "<html" not in html
+
+
 def test_analysis_exports(org, world, login):
     c = login(org.head_north)
     csv = c.get("/orders/returns/?start=2026-01-01&end=2026-12-31&group_by=client&format=csv")
