@@ -26,8 +26,8 @@ from kam.orders.forms_returns import (
     ResolveForm,
 )
 from kam.orders.models import Reason
-from kam.org.models import User
 from kam.org.policy import Action, can, require
+from kam.org.selectors import visible_people
 
 PER_PAGE = 50
 
@@ -41,8 +41,9 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _people():
-    return User.objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+def _people(user):
+    """Whom a preventive action may be given to: the people the manager sees (SE-1)."""
+    return visible_people(user).order_by("first_name", "last_name", "username")
 
 
 @login_required
@@ -69,7 +70,7 @@ def analysis(request):
         "group_label": str(selectors.GROUP_BY[result.group_by]).lower(),
         "can_manage": manage,
         "action_form": PreventiveActionForm(
-            reasons=Reason.objects.filter(is_active=True), people=_people()
+            reasons=Reason.objects.filter(is_active=True), people=_people(request.user)
         )
         if manage
         else None,
@@ -128,7 +129,7 @@ def reason_detail(request, pk: int):
         PreventiveActionForm(
             initial={"reason": reason.pk},
             reasons=Reason.objects.filter(pk=reason.pk),
-            people=_people(),
+            people=_people(request.user),
         )
         if manage
         else None
@@ -156,7 +157,9 @@ def _back(request, fallback: str):
 @require_POST
 def action_create(request):
     require(request.user, Action.REASON_MANAGE)
-    form = PreventiveActionForm(request.POST, reasons=Reason.objects.all(), people=_people())
+    form = PreventiveActionForm(
+        request.POST, reasons=Reason.objects.all(), people=_people(request.user)
+    )
     if form.is_valid():
         try:
             services.preventive_action_create(actor=request.user, **form.cleaned_data)

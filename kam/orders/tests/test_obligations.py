@@ -7,8 +7,10 @@ from decimal import Decimal
 import pytest
 from django.http import Http404
 from django.template.loader import render_to_string
+from hypothesis import given
+from hypothesis import strategies as st
 
-from kam.orders.selectors_obligations import obligations, obligations_panel, window
+from kam.orders.selectors_obligations import Side, obligations, obligations_panel, window
 from kam.orders.tests.returns_fixtures import make_invoice, make_order, make_shipment, pay
 from kam.testing import make_account, make_product
 
@@ -93,3 +95,23 @@ def test_panel_is_scoped(org, client_data):
     assert "1 still unpaid past due" in html
     with pytest.raises(Http404):
         obligations_panel(user=org.kam_sigrid, account=client_data, as_of=AS_OF)
+
+
+@given(
+    on_time=st.integers(min_value=0, max_value=10_000),
+    late=st.integers(min_value=0, max_value=10_000),
+    days=st.integers(min_value=0, max_value=1000),
+)
+def test_side_arithmetic(on_time, late, days):
+    side = Side(judged=on_time + late, on_time=on_time, late=late, days_late_total=days * late)
+    if side.judged == 0:
+        assert side.score is None
+    else:
+        assert Decimal(0) <= side.score <= Decimal(100)
+        assert abs(side.score - Decimal(on_time) * 100 / side.judged) <= Decimal("0.05")
+        if late == 0:
+            assert side.score == 100
+    if late:
+        assert side.average_days_late == Decimal(days)
+    else:
+        assert side.average_days_late is None

@@ -208,3 +208,32 @@ def test_act_pdf_in_english_and_latvian(org, world, login):
     lv = _text(c.get(f"/orders/returns/acts/{act.pk}/pdf/?lang=lv").content)
     assert "Klients" in lv and "Produkts" in lv and act.number in lv
     assert "Client" not in lv.replace("Aptieka SIA", "")
+
+
+def test_reason_page_edits_and_completes_actions(org, world, login):
+    reason = world["broken"]
+    url = f"/orders/returns/reasons/{reason.pk}/"
+    head = login(org.head_north)
+    r = head.post(url, {"code": "broken", "name": "Broken on the way", "is_active": "on"})
+    assert r.status_code == 302
+    reason.refresh_from_db()
+    assert reason.name == "Broken on the way"
+    # a person outside the head's department cannot be made responsible
+    r = head.post(
+        "/orders/returns/actions/new/",
+        {"reason": reason.pk, "text": "Train the drivers", "owner": org.kam_sigrid.pk, "next": url},
+    )
+    assert not PreventiveAction.objects.exists()
+    head.post(
+        "/orders/returns/actions/new/",
+        {"reason": reason.pk, "text": "Train the drivers", "owner": org.kam_anna.pk, "next": url},
+    )
+    action = PreventiveAction.objects.get()
+    assert "Train the drivers" in head.get(url).content.decode()
+    assert login(org.kam_anna).post(f"/orders/returns/actions/{action.pk}/done/").status_code == 403
+    r = login(org.head_north).post(f"/orders/returns/actions/{action.pk}/done/", {"next": url})
+    assert r.status_code == 302 and r["Location"] == url
+    action.refresh_from_db()
+    assert action.done_on is not None
+    assert login(org.kam_anna).post(url, {"code": "x", "name": "X"}).status_code == 403
+    assert login(org.kam_anna).get("/orders/returns/reasons/999999/").status_code == 404
