@@ -227,6 +227,8 @@ def _register_routers() -> None:
     from kam.credit.api import router as credit_router
     from kam.imports.api import router as imports_router
     from kam.orders.api import router as orders_router
+    from kam.orders.api_advice import router as advice_router
+    from kam.orders.api_returns import router as returns_router
     from kam.pricing.api import router as pricing_router
     from kam.radar.api import router as radar_router
     from kam.receivables.api import router as receivables_router
@@ -240,6 +242,8 @@ def _register_routers() -> None:
     api.add_router("/prices", pricing_router, tags=["prices"])
     api.add_router("/contracts", contracts_router, tags=["contracts"])
     api.add_router("/orders", orders_router, tags=["orders"])
+    api.add_router("/advice", advice_router, tags=["orders"])
+    api.add_router("/returns", returns_router, tags=["returns"])
     api.add_router("/credit", credit_router, tags=["credit"])
     api.add_router("/receivables", receivables_router, tags=["receivables"])
 

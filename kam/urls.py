@@ -12,6 +12,8 @@ urlpatterns = [
     path("imports/", include("kam.imports.urls")),
     path("prices/", include("kam.pricing.urls")),
     path("contracts/", include("kam.contracts.urls")),
+    path("orders/advice/", include("kam.orders.urls_advice")),
+    path("orders/returns/", include("kam.orders.urls_returns")),
     path("orders/", include("kam.orders.urls")),
     path("credit/", include("kam.credit.urls")),
     path("settlements/", include("kam.receivables.urls")),
