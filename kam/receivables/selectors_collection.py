@@ -8,15 +8,18 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.http import Http404
 
 from kam.clients.models import Account, Contact
 from kam.clients.selectors import account_get
+from kam.core.bounds import MAX_ID
 from kam.core.models import Notification
 from kam.org.models import Role, User
 from kam.org.policy import Action, scope
 from kam.receivables.models import CollectionSettings, PaymentPromise, Reminder, SettlementItem
 
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
 MAX_LEVEL = 3  # friendly, firm, final: the three reminder texts (templates/receivables/email)
 Kind = SettlementItem.Kind
 
@@ -117,6 +120,7 @@ def collection_list(*, user, as_of: date) -> list[CollectionRow]:
     for account in accounts:
         total = totals[account.pk]
         days = (as_of - total["oldest_due"]).days
+        overdue = total["overdue"].quantize(CENT)  # SQLite's sums come back as "500"
         latest = promises.get(account._latest_promise)
         rows.append(
             CollectionRow(
@@ -126,11 +130,11 @@ def collection_list(*, user, as_of: date) -> list[CollectionRow]:
                 owner_id=account.owner_id,
                 owner_name=account.owner.get_full_name() if account.owner else "",
                 department_name=account.department.name if account.department else "",
-                overdue=total["overdue"],
+                overdue=overdue,
                 invoices=total["invoices"],
                 oldest_due=total["oldest_due"],
                 days_overdue=days,
-                priority=total["overdue"] * days,
+                priority=overdue * days,
                 promise=promises.get(account._open_promise),
                 promise_broken=latest is not None and latest.status == PaymentPromise.Status.BROKEN,
                 last_reminder=reminders.get(account._last_reminder),
@@ -151,7 +155,7 @@ def overdue_by_bucket(*, user, as_of: date) -> list[tuple[int, int | None, Decim
             q &= Q(due_date__gte=as_of - timedelta(days=last))
         sums[f"b{first}"] = Sum("open_amount", filter=q)
     row = _scoped(SettlementItem.objects.filter(overdue_filter(as_of)), user).aggregate(**sums)
-    return [(first, last, row[f"b{first}"] or ZERO) for first, last in BUCKETS]
+    return [(first, last, (row[f"b{first}"] or ZERO).quantize(CENT)) for first, last in BUCKETS]
 
 
 def overdue_by_owner(rows: list[CollectionRow]) -> list[tuple[str, Decimal]]:
@@ -165,6 +169,8 @@ def overdue_by_owner(rows: list[CollectionRow]) -> list[tuple[str, Decimal]]:
 def collection_account_get(*, user, pk) -> Account:
     """A client the user may see (404 alike for missing and not yours); whether they may work
     on its debt the caller asks the policy (403 with a sentence)."""
+    if isinstance(pk, int) and not 0 < pk <= MAX_ID:
+        raise Http404("No such client.")  # an id no row can have (SQLite would overflow)
     return account_get(user=user, pk=pk)
 
 
@@ -196,7 +202,7 @@ def client_collection(*, account: Account, as_of: date) -> ClientCollection:
     invoices = overdue_invoices(account_id=account.pk, as_of=as_of)
     for item in invoices:
         item.days_overdue = (as_of - item.due_date).days
-    overdue = sum((i.open_amount for i in invoices), ZERO)
+    overdue = sum((i.open_amount for i in invoices), ZERO).quantize(CENT)
     escalated = bool(invoices) and (
         Notification.objects.filter(
             kind=Notification.Kind.DEBT_ESCALATED, key=escalation_key(account.pk, invoices[0].pk)

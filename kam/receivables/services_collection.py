@@ -55,9 +55,10 @@ def _account(account) -> Account:
     if isinstance(account, Account):
         return account
     try:
-        found = Account.objects.filter(pk=int(account)).first()
+        pk = int(account)
     except (TypeError, ValueError, OverflowError):
-        found = None
+        pk = 0
+    found = Account.objects.filter(pk=pk).first() if 0 < pk <= bounds.MAX_ID else None
     if found is None:
         raise Http404(_("No such client."))
     return found
@@ -171,9 +172,11 @@ def promise_check(*, as_of: date) -> dict:
         paid = -(promise._paid or ZERO)
         if paid >= promise.amount:
             kept += _settle(promise, PaymentPromise.Status.KEPT, _kept_on(promise, as_of))
-        elif promise.promised_on < as_of and _settle(promise, PaymentPromise.Status.BROKEN, as_of):
-            broken += 1
-            notified += _tell_broken(promise, paid=paid, as_of=as_of)
+        elif promise.promised_on < as_of:
+            with transaction.atomic():  # broken and told, or neither
+                if _settle(promise, PaymentPromise.Status.BROKEN, as_of):
+                    broken += 1
+                    notified += _tell_broken(promise, paid=paid, as_of=as_of)
     return {"kept": kept, "broken": broken, "notified": notified}
 
 
