@@ -9,13 +9,14 @@ from decimal import Decimal
 
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from kam.clients.models import Account, Contact
 from kam.clients.selectors import account_get
 from kam.core.bounds import MAX_ID
 from kam.core.models import Notification
 from kam.org.models import Role, User
-from kam.org.policy import Action, scope
+from kam.org.policy import Action, can, scope
 from kam.receivables.models import CollectionSettings, PaymentPromise, Reminder, SettlementItem
 
 ZERO = Decimal("0")
@@ -286,3 +287,42 @@ def escalation_due(*, as_of: date, after_days: int) -> list[tuple[Account, Settl
         .order_by("account_id")
     )
     return [(item.account, item) for item in items]
+
+
+def client_panel(*, user, account: Account, as_of: date | None = None) -> dict:
+    """The client card's collection panel (``receivables/collection/_client_panel.html``):
+    empty for a reader who does not work on the client's debt."""
+    if not can(user, Action.COLLECTION_WORK, account):
+        return {"collection": None}
+    as_of = as_of or timezone.localdate()
+    invoices = overdue_invoices(account_id=account.pk, as_of=as_of)
+    promise = PaymentPromise.objects.filter(account=account).order_by("-made_on", "-pk").first()
+    return {
+        "collection": {
+            "account": account,
+            "overdue": sum((i.open_amount for i in invoices), ZERO).quantize(CENT),
+            "invoices": len(invoices),
+            "days_overdue": (as_of - invoices[0].due_date).days if invoices else 0,
+            "promise": promise,
+            "last_reminder": Reminder.objects.filter(account=account)
+            .order_by("-created_at", "-pk")
+            .first(),
+        }
+    }
+
+
+def home_panel(*, user, as_of: date | None = None, size: int = 5) -> dict:
+    """The home page's collection panel (``receivables/collection/_home_panel.html``): the
+    first rows of the reader's collection list and its total; empty for a reader who does not
+    work on debt."""
+    if not can(user, Action.COLLECTION_WORK):
+        return {"collection": None}
+    rows = collection_list(user=user, as_of=as_of or timezone.localdate())
+    return {
+        "collection": {
+            "rows": rows[:size],
+            "count": len(rows),
+            "total": sum((r.overdue for r in rows), ZERO),
+            "broken": sum(1 for r in rows if r.promise_broken),
+        }
+    }
