@@ -238,3 +238,37 @@ class Reminder(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.account_id} level {self.level} ({self.status})"
+
+
+class CollectionSettings(TimeStampedModel):
+    """One row: how the collection of overdue debt runs (AR-2). Read with
+    ``kam.receivables.selectors_collection.collection_settings``."""
+
+    # A client whose oldest open invoice is overdue by more than this is escalated to the head
+    # of the client's department (once per client and invoice).
+    escalate_after_days = models.PositiveSmallIntegerField(
+        _("escalate overdue debt after, days"), default=60
+    )
+    # A reminder without a level asked for climbs one level when the last one is this old.
+    reminder_interval_days = models.PositiveSmallIntegerField(
+        _("days between reminder levels"), default=14
+    )
+    # How far ahead of the day it is made a promise to pay may lie.
+    promise_max_days = models.PositiveSmallIntegerField(
+        _("longest promise to pay, days"), default=90
+    )
+
+    class Meta:
+        verbose_name = _("collection settings")
+        verbose_name_plural = _("collection settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(escalate_after_days__gte=1)
+                & models.Q(reminder_interval_days__gte=1)
+                & models.Q(promise_max_days__gte=1),
+                name="collection_settings_positive",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return "collection settings"
