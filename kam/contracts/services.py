@@ -374,7 +374,7 @@ def contract_conclude(*, actor, contract: Contract, on: date | None = None) -> C
     )
     if obj.previous_id is not None:
         previous = Contract.objects.select_for_update().get(pk=obj.previous_id)
-        if previous.status != Contract.Status.RENEWED:
+        if previous.status in RENEWABLE:  # a terminated one stays terminated
             old_status = previous.status
             previous.status = Contract.Status.RENEWED
             previous.save(update_fields=["status", "updated_at"])
