@@ -119,3 +119,19 @@ def test_a_director_sets_prices_columns_and_rules(org, login, price_list, base, 
     price = Price.objects.get()
     assert director.post(f"/prices/prices/{price.pk}/delete/").status_code == 302
     assert not Price.objects.exists()
+
+
+def test_the_price_page_costs_the_same_at_any_size(
+    org, login, price_list, base, key, django_assert_max_num_queries
+):
+    from kam.testing import make_product
+
+    for n in range(30):
+        product = make_product(sku=f"Q-{n:03d}")
+        services.price_set(
+            actor=None, column=base, product=product, price=n + 1, valid_from=date(2025, 1, 1)
+        )
+    client = login(org.director)
+    with django_assert_max_num_queries(14):
+        page = client.get(f"/prices/{price_list.pk}/", {"on": "2025-02-01"})
+    assert page.content.decode().count("Q-0") == 30
