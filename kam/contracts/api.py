@@ -12,6 +12,7 @@ from kam.contracts.schemas import (
     ContractFiltersIn,
     ContractIn,
     ContractOut,
+    ContractPatch,
     RenewIn,
     TerminateIn,
 )
@@ -61,6 +62,22 @@ def contract_create(request, payload: ContractIn):
     account = account_get(user=request.auth, pk=data.pop("client_id"))
     contract = services.contract_create(actor=request.auth, account=account, **_terms(data))
     return Status(201, _detail(request.auth, contract.pk))
+
+
+@router.patch(
+    "/{int:contract_id}",
+    response=ContractDetailOut,
+    summary="Change a draft",
+    description="contract.edit on the client; a contract no longer a draft is refused (422 on "
+    "`status`): renew it instead.",
+)
+def contract_update(request, contract_id: int, payload: ContractPatch):
+    contract = selectors.contract_get(user=request.auth, pk=contract_id)
+    data = payload.model_dump(exclude_unset=True)
+    if "price_column_id" in data:
+        data["price_column"] = data.pop("price_column_id")
+    services.contract_update(actor=request.auth, contract=contract, **data)
+    return _detail(request.auth, contract_id)
 
 
 @router.post(

@@ -99,3 +99,11 @@ class TerminateIn(Schema):
 
     on: date = Field(..., description="The last day the contract holds.")
     reason: str = Field(..., max_length=500)
+
+
+class ContractPatch(_Terms):
+    """Only the fields sent change (a draft only); ``ends_on: null`` makes it open-ended."""
+
+    number: str | None = Field(None, max_length=64)
+    starts_on: date | None = None
+    ends_on: date | None = None

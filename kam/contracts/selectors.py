@@ -150,9 +150,19 @@ def contracts_expiring(*, user, as_of: date, within_days: int = 60) -> list[Expi
     ]
 
 
+HOME_PANEL_ROWS = 10
+
+
 def home_panel(*, user, as_of: date) -> dict:
-    """The context of ``contracts/_home_panel.html``."""
-    return {"expiring": contracts_expiring(user=user, as_of=as_of), "as_of": as_of}
+    """The context of ``contracts/_home_panel.html``: the soonest ``HOME_PANEL_ROWS`` of the
+    contracts expiring within 60 days, and how many there are in all."""
+    expiring = contracts_expiring(user=user, as_of=as_of)
+    return {
+        "expiring": expiring[:HOME_PANEL_ROWS],
+        "expiring_count": len(expiring),
+        "more": max(0, len(expiring) - HOME_PANEL_ROWS),
+        "as_of": as_of,
+    }
 
 
 def client_panel(*, user, account, as_of: date) -> dict:

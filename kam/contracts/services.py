@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -177,6 +177,21 @@ def _validate(contract: Contract, problems: Problems) -> None:
     problems.raise_any()
 
 
+def _save_new(contract: Contract) -> None:
+    """Save a new version; one that another writer took the number (or the renewal) of at the
+    same moment is refused like the check above would have, not a server error."""
+    try:
+        with transaction.atomic():
+            contract.save()
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "number": _("Contract number %(number)s is already used.")
+                % {"number": contract.number}
+            }
+        ) from None
+
+
 def _terms_of(contract: Contract) -> dict[str, Any]:
     return {name: _display(getattr(contract, name)) for name in EDITABLE}
 
@@ -223,7 +238,7 @@ def contract_create(
         **data,
     )
     _validate(contract, problems)
-    contract.save()
+    _save_new(contract)
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CREATE,
@@ -429,7 +444,7 @@ def contract_renew(
         **clean,
     )
     _validate(renewal, problems)
-    renewal.save()
+    _save_new(renewal)
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CREATE,

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -74,7 +74,13 @@ def price_list_create(
     with problems.check():
         obj.currency = check_currency(currency)
     _check_price_list(obj, problems)
-    obj.save()
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:  # another writer took the name at the same moment
+        raise ValidationError(
+            {"name": _("Another price list is called %(name)s.") % {"name": obj.name}}
+        ) from None
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CREATE,

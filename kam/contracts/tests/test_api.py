@@ -110,3 +110,26 @@ def test_conclude_renew_terminate(org, login, body):
     )
     assert ended.status_code == 200
     assert (ended.json()["status"], ended.json()["termination_reason"]) == ("terminated", "Closed")
+
+
+def test_patch_changes_a_draft_only(org, login, anna_client, column):
+    draft = make_contract(account=anna_client, column=column, status="draft", number="P-1")
+    url = f"/api/contracts/{draft.pk}"
+    assert (
+        login(org.kam_sigrid)
+        .patch(url, json.dumps({"payment_days": 10}), content_type="application/json")
+        .status_code
+        == 404
+    )
+    anna = login(org.kam_anna)
+    ok = anna.patch(
+        url, json.dumps({"payment_days": 10, "ends_on": None}), content_type="application/json"
+    )
+    assert ok.status_code == 200 and ok.json()["payment_days"] == 10
+    bad = anna.patch(url, json.dumps({"credit_limit": None}), content_type="application/json")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "credit_limit"
+    Contract.objects.filter(pk=draft.pk).update(status="active")
+    refused = anna.patch(url, json.dumps({"payment_days": 20}), content_type="application/json")
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "status"
+    draft.refresh_from_db()
+    assert draft.payment_days == 10

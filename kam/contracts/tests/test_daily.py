@@ -131,3 +131,12 @@ def test_the_client_panel_without_a_contract_says_so(org, anna_client, column):
     assert panel["contract"] is None
     html = render_to_string("contracts/_client_panel.html", panel)
     assert "No contract in force" in html
+
+
+def test_the_home_panel_shows_the_soonest_ten_and_counts_the_rest(org, anna_client, column):
+    for n in range(12):
+        make_contract(account=anna_client, column=column, ends_on=date(2025, 7, 2 + n))
+    panel = selectors.home_panel(user=org.kam_anna, as_of=date(2025, 7, 1))
+    assert len(panel["expiring"]) == 10 and panel["more"] == 2
+    assert panel["expiring"][0].days_left == 1
+    assert "and 2 more" in render_to_string("contracts/_home_panel.html", panel)
