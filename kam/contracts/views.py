@@ -84,7 +84,7 @@ def _actions(user, contract: Contract) -> dict:
     in_force = contract.status in services.IN_FORCE
     edit = can(user, Action.CONTRACT_EDIT, contract.account)
     conclude = can(user, Action.CONTRACT_CONCLUDE, contract.account)
-    renewable = contract.status in services.RENEWABLE and not hasattr_renewal(contract)
+    renewable = contract.status in services.RENEWABLE and not _renewed(contract)
     return {
         "may_edit": edit and draft,
         "may_attach": edit and (draft or in_force),
@@ -94,7 +94,7 @@ def _actions(user, contract: Contract) -> dict:
     }
 
 
-def hasattr_renewal(contract: Contract) -> bool:
+def _renewed(contract: Contract) -> bool:
     return Contract.objects.filter(previous=contract).exists()
 
 

@@ -103,10 +103,11 @@ def test_contracts_expiring_for_the_home_page_is_scoped(org, anna_client, sigrid
     director = selectors.contracts_expiring(user=org.director, as_of=as_of)
     assert [e.contract for e in director] == [theirs, soon]
     html = render_to_string(
-        "contracts/_home_panel.html", selectors.home_panel(user=org.kam_anna, as_of=as_of)
+        "contracts/_home_panel.html",
+        {"panel": selectors.home_panel(user=org.kam_anna, as_of=as_of)},
     )
     assert soon.number in html and theirs.number not in html
-    assert "19 days" in html
+    assert "19 days" in html and "Contracts expiring within 60 days" in html
 
 
 def test_the_client_panel_shows_the_contract_in_force(org, anna_client, column):
@@ -116,7 +117,7 @@ def test_the_client_panel_shows_the_contract_in_force(org, anna_client, column):
     panel = selectors.client_panel(user=org.kam_anna, account=anna_client, as_of=date(2025, 7, 1))
     assert panel["contract"] == contract and panel["days_left"] == 45 and panel["warning"] == 60
     assert panel["may_prepare"]
-    html = render_to_string("contracts/_client_panel.html", panel)
+    html = render_to_string("contracts/_client_panel.html", {"panel": panel})
     assert contract.number in html and "45 days" in html and f"/contracts/{contract.pk}/" in html
     support = selectors.client_panel(
         user=org.support_north, account=anna_client, as_of=date(2025, 7, 1)
@@ -129,8 +130,8 @@ def test_the_client_panel_shows_the_contract_in_force(org, anna_client, column):
 def test_the_client_panel_without_a_contract_says_so(org, anna_client, column):
     panel = selectors.client_panel(user=org.kam_anna, account=anna_client, as_of=date(2025, 7, 1))
     assert panel["contract"] is None
-    html = render_to_string("contracts/_client_panel.html", panel)
-    assert "No contract in force" in html
+    html = render_to_string("contracts/_client_panel.html", {"panel": panel})
+    assert "No contract in force: an order cannot be taken" in html
 
 
 def test_the_home_panel_shows_the_soonest_ten_and_counts_the_rest(org, anna_client, column):
@@ -139,4 +140,4 @@ def test_the_home_panel_shows_the_soonest_ten_and_counts_the_rest(org, anna_clie
     panel = selectors.home_panel(user=org.kam_anna, as_of=date(2025, 7, 1))
     assert len(panel["expiring"]) == 10 and panel["more"] == 2
     assert panel["expiring"][0].days_left == 1
-    assert "and 2 more" in render_to_string("contracts/_home_panel.html", panel)
+    assert "and 2 more" in render_to_string("contracts/_home_panel.html", {"panel": panel})
