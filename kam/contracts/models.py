@@ -3,6 +3,7 @@ limit, delivery terms), versions linked by renewal, and the file that was signed
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kam.clients.models import Account
@@ -76,6 +77,24 @@ class Contract(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # A termination (CT-1): the last day the contract holds (``ends_on`` is set to it) and why.
+    # A day still ahead leaves the contract in force until then; ``kam daily`` then marks it
+    # terminated.
+    terminated_on = models.DateField(_("terminated as of"), null=True, blank=True)
+    termination_reason = models.CharField(
+        _("reason for termination"),
+        max_length=500,
+        blank=True,
+        validators=[no_control_characters],
+    )
+    terminated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("terminated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("prepared by"),
@@ -106,3 +125,6 @@ class Contract(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.number} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("contracts:detail", args=[self.pk])
