@@ -232,6 +232,7 @@ def _register_routers() -> None:
     from kam.pricing.api import router as pricing_router
     from kam.radar.api import router as radar_router
     from kam.receivables.api import router as receivables_router
+    from kam.receivables.api_collection import router as collection_router
     from kam.sales.api import router as sales_router
 
     api.add_router("/clients", clients_router, tags=["clients"])
@@ -246,6 +247,7 @@ def _register_routers() -> None:
     api.add_router("/returns", returns_router, tags=["returns"])
     api.add_router("/credit", credit_router, tags=["credit"])
     api.add_router("/receivables", receivables_router, tags=["receivables"])
+    api.add_router("/collection", collection_router, tags=["collection"])
 
 
 _register_routers()

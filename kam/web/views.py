@@ -10,6 +10,7 @@ from kam.core.cache_versions import cached, scope_key
 from kam.core.services import company_settings
 from kam.sales.selectors import months_window, reporting_month, scope_monthly_series
 from kam.web.charts import monthly_chart_data
+from kam.web.panels import home_panels
 from kam.web.selectors import key_accounts_card, scope_totals, top_accounts_by_income
 
 
@@ -33,7 +34,8 @@ def home(request):
     are cached per scope until the next write (``kam.core.cache_versions``, issue 7 §3)."""
     user = request.user
     figures = cached((scope_key(user), "home"), lambda: _home_figures(user))
-    return render(request, "web/home.html", {"nav": "home", **figures})
+    panels = home_panels(request)
+    return render(request, "web/home.html", {"nav": "home", "panels": panels, **figures})
 
 
 def healthz(request):

@@ -28,6 +28,7 @@ from kam.sales.selectors import (
     with_period_cents,
 )
 from kam.web.charts import monthly_chart_data
+from kam.web.panels import client_panels
 
 # The form's orderings name the figures the pages show; the database sorts by their cents.
 _DB_FIELDS = {"income_12m": "income_cents", "revenue_12m": "revenue_cents"}
@@ -116,5 +117,6 @@ def account_detail_view(request, pk: int):
         "chart": monthly_chart_data(series, currency=currency),
         "top_products": account_top_products(account=account, date_from=window.first),
         "audit_trail": account_audit_trail(account=account),
+        "panels": client_panels(request, account),
     }
     return render(request, "clients/account_detail.html", context)

@@ -1,0 +1,70 @@
+"""The panels other apps put on the client card and the home page (issue 9 §11).
+
+Each app offers a partial template and a selector that builds its context (``client_panel``,
+``home_panel``, ...); here they are listed in the order they appear, and each is rendered in a
+context of its own (so two panels' variable names never collide). A panel whose builder
+answers None is left out. Order advice is loaded by htmx after the card (it reads the ledger
+of similar clients), so it is not listed here."""
+
+from collections.abc import Callable
+from datetime import date
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from kam.contracts.selectors import client_panel as contract_client_panel
+from kam.contracts.selectors import home_panel as contract_home_panel
+from kam.orders.selectors_obligations import obligations_panel
+from kam.receivables.selectors_collection import client_panel as collection_client_panel
+from kam.receivables.selectors_collection import home_panel as collection_home_panel
+
+ClientBuilder = Callable[..., dict | None]
+
+CLIENT_PANELS: list[tuple[str, ClientBuilder]] = [
+    (
+        "contracts/_client_panel.html",
+        lambda user, account, as_of: {
+            "panel": contract_client_panel(user=user, account=account, as_of=as_of)
+        },
+    ),
+    (
+        "receivables/collection/_client_panel.html",
+        lambda user, account, as_of: collection_client_panel(
+            user=user, account=account, as_of=as_of
+        ),
+    ),
+    (
+        "orders/returns/_obligations_panel.html",
+        lambda user, account, as_of: obligations_panel(user=user, account=account, as_of=as_of),
+    ),
+]
+
+HOME_PANELS: list[tuple[str, Callable[..., dict | None]]] = [
+    (
+        "contracts/_home_panel.html",
+        lambda user, as_of: {"panel": contract_home_panel(user=user, as_of=as_of)},
+    ),
+    (
+        "receivables/collection/_home_panel.html",
+        lambda user, as_of: collection_home_panel(user=user, as_of=as_of),
+    ),
+]
+
+
+def _render(request, panels, **kwargs) -> list[str]:
+    out = []
+    for template, build in panels:
+        context = build(user=request.user, **kwargs)
+        if context is not None:
+            out.append(render_to_string(template, context, request=request))
+    return out
+
+
+def client_panels(request, account, *, as_of: date | None = None) -> list[str]:
+    """The client card's panels as HTML, for a client the user sees."""
+    return _render(request, CLIENT_PANELS, account=account, as_of=as_of or timezone.localdate())
+
+
+def home_panels(request, *, as_of: date | None = None) -> list[str]:
+    """The home page's panels as HTML. Not cached: they depend on today's date."""
+    return _render(request, HOME_PANELS, as_of=as_of or timezone.localdate())
