@@ -23,6 +23,7 @@ from kam.core.selectors import rate_table
 from kam.core.services import audit_record, company_settings_update, currency_rate_set
 from kam.demo.generator import vocabulary as v
 from kam.demo.generator.ledger import LedgerGenerator, Row, rub_rates
+from kam.demo.generator.o2c import populate_o2c_demo
 from kam.demo.generator.plan import (
     ANCHOR_SHARE,
     DEPARTMENTS,
@@ -106,6 +107,7 @@ def build_demo(
         populate_radar_demo(
             rng=random.Random(seed + 1), accounts=accounts, people=people, today=today
         )
+        populate_o2c_demo(rng=random.Random(seed + 2), people=people, today=today, start=months[0])
     return DemoResult(
         company=v.COMPANY_NAME,
         today=today,
