@@ -173,3 +173,8 @@ def client_panel(*, user, account) -> dict:
     qs = _listing(Order.objects.visible_to(user).filter(account=account, status__in=OPEN))
     rows = list(qs.order_by("-created_at", "-pk")[:10])
     return {"account": account, "orders": rows, "open_count": qs.count()}
+
+
+def order_get_unscoped(*, pk: int) -> Order:
+    """An order already fetched through ``order_get`` (the API's answer after a write)."""
+    return Order.objects.select_related("account").get(pk=pk)
