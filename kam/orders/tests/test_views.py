@@ -193,3 +193,22 @@ def test_client_panel_shows_open_orders_to_who_sees_the_client(terms, order, org
         "orders/_client_panel.html", client_panel(user=org.kam_anna, account=terms.client)
     )
     assert order.number in html
+
+
+def test_the_list_costs_the_same_for_many_orders(terms, login, django_assert_max_num_queries):
+    for _ in range(15):
+        services.order_create(actor=terms.org.kam_anna, account=terms.client)
+    client = login(terms.org.kam_anna)
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("orders:list")).status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("orders:list") + "?format=csv").status_code == 200
+
+
+def test_the_admin_shows_orders_read_only(terms, order, client):
+    admin_user = terms.org.director
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:orders_order_changelist")).status_code == 200
+    assert client.get(reverse("admin:orders_order_add")).status_code == 403
