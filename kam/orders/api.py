@@ -31,6 +31,7 @@ from kam.orders.schemas import (
     OrderCreateIn,
     OrderListOut,
     OrderOut,
+    OrderPatchIn,
     RefuseIn,
     ReturnIn,
     ReturnOut,
@@ -227,6 +228,19 @@ def _replay(user, key: str, digest: str):
 
 def _order(request, order_id: int) -> Order:
     return selectors.order_get(user=request.auth, pk=order_id)
+
+
+@router.patch("/{int:order_id}", response=OrderOut, summary="Change the note or requested date")
+@conflict_as_409
+def order_update(request, order_id: int, payload: OrderPatchIn):
+    order = services.order_update(
+        actor=request.auth,
+        order=_order(request, order_id),
+        version=payload.version,
+        note=payload.note,
+        requested_on=payload.requested_on,
+    )
+    return order_out(order)
 
 
 @router.post("/{int:order_id}/lines", response=OrderOut, summary="Add a line to a draft")

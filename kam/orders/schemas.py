@@ -27,6 +27,11 @@ class VersionIn(Schema):
     version: int = Field(description="The order's version you read; a stale one answers 409.")
 
 
+class OrderPatchIn(VersionIn):
+    note: str | None = None
+    requested_on: date | None = None
+
+
 class LineAddIn(VersionIn, LineIn):
     pass
 

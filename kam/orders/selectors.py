@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from kam.clients.models import Account
 from kam.credit.models import CreditOverride
 from kam.orders.models import DiscountApproval, Order, OrderEvent, Reason, Shipment
-from kam.org.policy import Action, scope
+from kam.org.policy import Action, can, scope
 
 S = Order.Status
 OPEN = (
@@ -172,7 +172,12 @@ def client_panel(*, user, account) -> dict:
     """The client card's panel: the client's open orders the user sees."""
     qs = _listing(Order.objects.visible_to(user).filter(account=account, status__in=OPEN))
     rows = list(qs.order_by("-created_at", "-pk")[:10])
-    return {"account": account, "orders": rows, "open_count": qs.count()}
+    return {
+        "account": account,
+        "orders": rows,
+        "open_count": qs.count(),
+        "may_draft": can(user, Action.ORDER_DRAFT, account),
+    }
 
 
 def order_get_unscoped(*, pk: int) -> Order:

@@ -265,7 +265,11 @@ def _run(request, order: Order, name: str):
         return services.order_copy(actor=user, order=order)
     if name == "note":
         return services.order_update(
-            actor=user, order=order, version=version, note=post.get("note", "")
+            actor=user,
+            order=order,
+            version=version,
+            note=post.get("note", ""),
+            requested_on=_date(post.get("requested_on")),
         )
     if name == "override":
         return services.order_override(actor=user, order=order, version=version, comment=comment)
@@ -381,7 +385,11 @@ def queue(request):
     return render(
         request,
         "orders/queue.html",
-        {"nav": "orders", "page": _page(request, qs), "statuses": selectors.QUEUE},
+        {
+            "nav": "orders",
+            "page": _page(request, qs),
+            "statuses": [(s, Order.Status(s).label) for s in selectors.QUEUE],
+        },
     )
 
 

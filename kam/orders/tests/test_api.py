@@ -155,3 +155,21 @@ def test_the_list_names_the_client(terms, login):
     post(anna, "/api/orders/", body(terms))
     row = anna.get("/api/orders/?status=draft").json()["items"][0]
     assert row["account_name"] == "Alfa SIA" and row["status"] == S.DRAFT
+
+
+def test_patch_the_note_and_an_out_of_scope_patch_is_404(terms, login):
+    anna = login(terms.org.kam_anna)
+    order = post(anna, "/api/orders/", body(terms)).json()
+    changed = anna.patch(
+        f"/api/orders/{order['id']}",
+        json.dumps({"version": order["version"], "note": "Deliver before noon"}),
+        content_type="application/json",
+    )
+    assert changed.status_code == 200 and changed.json()["note"] == "Deliver before noon"
+    sigrid = login(terms.org.kam_sigrid)
+    answer = sigrid.patch(
+        f"/api/orders/{order['id']}",
+        json.dumps({"version": changed.json()["version"], "note": "x"}),
+        content_type="application/json",
+    )
+    assert answer.status_code == 404
