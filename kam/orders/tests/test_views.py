@@ -212,3 +212,53 @@ def test_the_admin_shows_orders_read_only(terms, order, client):
     client.force_login(admin_user)
     assert client.get(reverse("admin:orders_order_changelist")).status_code == 200
     assert client.get(reverse("admin:orders_order_add")).status_code == 403
+
+
+def test_a_line_edit_from_the_page_by_the_kam_not_by_another(terms, order, login):
+    line = order.lines.get()
+    url = reverse("orders:line_update", args=[order.pk, line.pk])
+    assert (
+        login(terms.org.kam_sigrid)
+        .post(url, {"version": order.version, "quantity": "9"})
+        .status_code
+        == 404
+    )
+    login(terms.org.kam_anna).post(url, {"version": order.version, "quantity": "9"})
+    assert order.lines.get().quantity == 9
+    login(terms.org.kam_anna).post(url, {"version": order.version + 1, "remove": "1"})
+    assert not order.lines.exists()
+
+
+def test_shipment_steps_from_the_page_for_support_only(terms, order, login):
+    org = terms.org
+    order = services.order_submit(actor=org.kam_anna, order=order, version=order.version)
+    order = services.order_enter(
+        actor=org.support_north, order=order, version=order.version, erp_number="E"
+    )
+    order = services.order_confirm(actor=org.support_north, order=order, version=order.version)
+    ship = reverse("orders:action", args=[order.pk, "ship"])
+    assert login(org.kam_anna).post(ship, {"version": order.version}).status_code == 403
+    login(org.support_north).post(ship, {"version": order.version})
+    order = Order.objects.get(pk=order.pk)
+    shipment = order.shipments.get()
+    page = login(org.support_north).get(reverse("orders:detail", args=[order.pk]))
+    assert shipment.number in page.content.decode() and "Invoice" in page.content.decode()
+    invoice = reverse("orders:shipment_action", args=[shipment.pk, "invoice"])
+    assert login(org.kam_anna).post(invoice, {"version": order.version}).status_code == 403
+    assert login(org.kam_sigrid).post(invoice, {"version": order.version}).status_code == 404
+    login(org.support_north).post(invoice, {"version": order.version})
+    shipment.refresh_from_db()
+    assert shipment.invoice_number
+    order = Order.objects.get(pk=order.pk)
+    back = reverse("orders:shipment_action", args=[shipment.pk, "return"])
+    line = order.lines.get()
+    login(org.support_north).post(
+        back,
+        {"version": order.version, "reason": terms.return_reason.pk, f"ret_{line.pk}": "1"},
+    )
+    assert shipment.returns.count() == 1
+    deliver = reverse("orders:shipment_action", args=[shipment.pk, "deliver"])
+    login(org.support_north).post(deliver, {"version": Order.objects.get(pk=order.pk).version})
+    assert Order.objects.get(pk=order.pk).status == S.DELIVERED
+    timeline = login(org.kam_anna).get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert "delivered on" in timeline and shipment.invoice_number in timeline
