@@ -438,9 +438,14 @@ def _through_gate(order: Order, actor) -> Order:
 @transaction.atomic
 def order_submit(*, actor, order: Order, version) -> Order:
     """Send the draft on: discounts beyond the submitter's rule wait for the head; otherwise
-    (or once they are approved) the credit gate decides."""
+    (or once they are approved) the credit gate decides. A blocked order submitted again asks
+    the gate again."""
     require(actor, Action.ORDER_DRAFT, order.account)
     order = locked(order, version)
+    if order.status == Order.Status.BLOCKED and order.blocked_stage == "submit":
+        # Asked again (the client paid, the limit was raised): the gate alone decides; the
+        # discounts were agreed already.
+        return _through_gate(order, actor)
     if order.status != Order.Status.DRAFT:
         refuse(
             "status",

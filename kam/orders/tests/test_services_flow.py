@@ -362,3 +362,16 @@ def test_a_cancel_frees_the_reservation(terms):
     services.order_cancel(actor=terms.org.kam_anna, order=order, version=order.version)
     assert fresh(order).status == S.CANCELLED
     assert reservation(order).released_at is not None
+
+
+def test_a_blocked_order_asks_the_gate_again_once_the_limit_allows(terms):
+    from kam.credit.models import CreditAccount
+
+    order = submit(draft(terms, (terms.gadget, "50", "0")), terms.org.kam_anna)
+    assert submit(order, terms.org.kam_anna).status == S.BLOCKED  # still over
+    CreditAccount.objects.update_or_create(
+        account=terms.client,
+        defaults={"limit": Decimal("5000"), "source": CreditAccount.Source.CONTROLLER},
+    )
+    order = submit(order, terms.org.kam_anna)
+    assert order.status == S.SUBMITTED and order.waiting_reason == ""
