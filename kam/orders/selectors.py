@@ -183,3 +183,26 @@ def client_panel(*, user, account) -> dict:
 def order_get_unscoped(*, pk: int) -> Order:
     """An order already fetched through ``order_get`` (the API's answer after a write)."""
     return Order.objects.select_related("account").get(pk=pk)
+
+
+def home_panel(*, user) -> dict:
+    """The home page's panel: the reader's orders that wait (drafts, approvals, blocks) and,
+    by role, how many wait for them (the queue, discounts, blocked orders)."""
+    mine = _listing(
+        Order.objects.visible_to(user).filter(
+            created_by=user,
+            status__in=(S.DRAFT, S.AWAITING_APPROVAL, S.BLOCKED),
+        )
+    ).order_by("-updated_at", "-pk")
+    return {
+        "waiting": list(mine[:8]),
+        "queue_count": support_queue(user=user).filter(status=S.SUBMITTED).count()
+        if can(user, Action.ORDER_PROCESS)
+        else None,
+        "approval_count": approvals_pending(user=user).count()
+        if can(user, Action.DISCOUNT_APPROVE)
+        else None,
+        "blocked_count": blocked_orders(user=user).count()
+        if can(user, Action.CREDIT_OVERRIDE)
+        else None,
+    }

@@ -262,3 +262,37 @@ def test_shipment_steps_from_the_page_for_support_only(terms, order, login):
     assert Order.objects.get(pk=order.pk).status == S.DELIVERED
     timeline = login(org.kam_anna).get(reverse("orders:detail", args=[order.pk])).content.decode()
     assert "delivered on" in timeline and shipment.invoice_number in timeline
+
+
+def test_home_panel_by_role(terms, org):
+    from django.template.loader import render_to_string
+
+    from kam.orders.selectors import home_panel
+
+    big = services.order_create(
+        actor=org.kam_anna,
+        account=terms.client,
+        lines=[{"product": terms.gadget, "quantity": "1", "discount_percent": "20"}],
+    )
+    services.order_submit(actor=org.kam_anna, order=big, version=big.version)
+    anna = home_panel(user=org.kam_anna)
+    assert [o.pk for o in anna["waiting"]] == [big.pk]
+    assert anna["approval_count"] is None and anna["queue_count"] is None
+    assert home_panel(user=org.head_north)["approval_count"] == 1
+    assert home_panel(user=org.head_south)["approval_count"] == 0
+    assert home_panel(user=org.kam_sigrid)["waiting"] == []
+    html = render_to_string("orders/_home_panel.html", anna)
+    assert big.number in html and "head of department" in html
+
+
+def test_no_email_without_the_preference(
+    terms, order, mailoutbox, django_capture_on_commit_callbacks
+):
+    terms.org.kam_anna.email = "anna@example.com"
+    terms.org.kam_anna.save()
+    order = services.order_submit(actor=terms.org.kam_anna, order=order, version=order.version)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.order_enter(
+            actor=terms.org.support_north, order=order, version=order.version, erp_number="E-9"
+        )
+    assert mailoutbox == []
