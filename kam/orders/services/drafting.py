@@ -414,7 +414,8 @@ def _waiting_text(order: Order, pending) -> str:
 
 def _through_gate(order: Order, actor) -> Order:
     """All discounts agreed: the credit gate at submission decides SUBMITTED or BLOCKED."""
-    blocked = gate(order, actor, stage="submit", amount=order.total_base)
+    # The open amount: the total, less any lines sales support refused while it was blocked.
+    blocked = gate(order, actor, stage="submit", amount=open_amount(order))
     if blocked is not None:
         record_block(order, actor, "submit", blocked)
         return order
@@ -602,7 +603,7 @@ def order_override(*, actor, order: Order, version, comment: str) -> Order:
     stage = order.blocked_stage
     if not stage:
         refuse("status", _("The order is not blocked by credit control."))
-    amount = order.total_base if stage == "submit" else open_amount(order)
+    amount = open_amount(order)
     released = credit_reserve(
         actor=actor,
         account=order.account,

@@ -114,6 +114,7 @@ def order_confirm(*, actor, order: Order, version) -> Order:
     _status_is(order, (S.ENTERED,), _("confirmed"))
     order.status = S.CONFIRMED
     touch(order, actor, "status")
+    _audit(actor, order, f"order {order.number} confirmed", {"status": S.CONFIRMED})
     event(order, actor, "confirmed", gettext_noop("Order %(number)s confirmed."))
     return order
 
@@ -344,6 +345,12 @@ def order_deliver(
     if order.status == S.SHIPPED:
         order.status = _after_fulfilment(order)
     touch(order, actor, "status")
+    _audit(
+        actor,
+        shipment,
+        f"shipment {shipment.number} delivered",
+        {"delivered_on": shipment.delivered_on},
+    )
     event(
         order,
         actor,

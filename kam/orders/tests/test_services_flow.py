@@ -375,3 +375,27 @@ def test_a_blocked_order_asks_the_gate_again_once_the_limit_allows(terms):
     )
     order = submit(order, terms.org.kam_anna)
     assert order.status == S.SUBMITTED and order.waiting_reason == ""
+
+
+def test_a_blocked_order_partly_refused_asks_the_gate_for_what_is_left(terms):
+    org = terms.org
+    order = submit(
+        draft(terms, (terms.gadget, "36", "0"), (terms.widget, "10", "0")), org.kam_anna
+    )  # 900 + 100 = 1000 of 1000, and the check is valid: it fits...
+    assert order.status == S.SUBMITTED
+    services.order_cancel(actor=org.kam_anna, order=order, version=order.version)
+    order = submit(
+        draft(terms, (terms.gadget, "40", "0"), (terms.widget, "10", "0")), org.kam_anna
+    )  # 1100: blocked
+    assert order.status == S.BLOCKED
+    order = services.order_refuse(
+        actor=org.support_north,
+        order=order,
+        version=order.version,
+        reason=terms.refusal,
+        lines=[{"line": order.lines.get(line_number=2).pk, "quantity": "10"}],
+    )
+    assert order.status == S.BLOCKED
+    order = submit(order, org.kam_anna)  # 1000 left: fits
+    assert order.status == S.SUBMITTED
+    assert reservation(order).amount == Decimal("1000.00")
