@@ -99,6 +99,7 @@ def test_support_enters_from_the_page_a_kam_is_refused_in_words(terms, order, lo
     url = reverse("orders:action", args=[order.pk, "enter"])
     refused = login(terms.org.kam_anna).post(url, {"version": order.version, "erp_number": "E-1"})
     assert refused.status_code == 403
+    assert "Only sales support may enter" in refused.content.decode()
     assert Order.objects.get(pk=order.pk).status == S.SUBMITTED
     login(terms.org.support_north).post(url, {"version": order.version, "erp_number": "E-1"})
     assert Order.objects.get(pk=order.pk).erp_number == "E-1"
