@@ -130,6 +130,28 @@ class Order(TimeStampedModel):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     # Why the order waits (blocked or awaiting approval), in words, and for whom.
     waiting_reason = models.CharField(_("waits because"), max_length=500, blank=True)
+    # Who made the last change (the version check names them to whoever read an older one).
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The credit gate refused at this stage (submit, ship, invoice); blank: not blocked.
+    blocked_stage = models.CharField(_("blocked at"), max_length=8, blank=True)
+    # A credit controller's release of a block at shipment or invoice, used by the next one.
+    released_stage = models.CharField(_("released for"), max_length=8, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("released by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    release_comment = models.CharField(_("release comment"), max_length=500, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -297,6 +319,10 @@ class Shipment(TimeStampedModel):
     promised_on = models.DateField(_("promised on"), null=True, blank=True)
     delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
     invoice_number = models.CharField(_("invoice"), max_length=64, blank=True)
+    invoiced_on = models.DateField(_("invoiced on"), null=True, blank=True)
+    # The shipped lines' amount in the order's currency and in the base currency.
+    amount = MoneyField(_("amount"))
+    amount_base = MoneyField(_("amount in base currency"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("shipped by"),
@@ -328,6 +354,7 @@ class ShipmentLine(models.Model):
     )
     line_number = models.PositiveIntegerField(_("line"))
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    amount = MoneyField(_("amount"))
 
     objects = ScopedQuerySet.as_manager()
 
@@ -393,6 +420,7 @@ class ReturnLine(models.Model):
     )
     line_number = models.PositiveIntegerField(_("line"))
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    amount = MoneyField(_("amount"))
 
     objects = ScopedQuerySet.as_manager()
 
@@ -507,3 +535,23 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.key}"
+
+
+class OrderNoticePreference(models.Model):
+    """Whether a KAM also wants an e-mail for every change of their orders (OR-1); without a
+    row: notifications on the home page only."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="order_notice",
+    )
+    email = models.BooleanField(_("e-mail me order changes"), default=False)
+
+    class Meta:
+        verbose_name = _("order notice preference")
+        verbose_name_plural = _("order notice preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} email={self.email}"

@@ -1,1 +1,0 @@
-"""Writes of the orders app (filled in by issue 9)."""
