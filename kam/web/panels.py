@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from kam.contracts.selectors import client_panel as contract_client_panel
 from kam.contracts.selectors import home_panel as contract_home_panel
+from kam.orders.selectors import client_panel as orders_client_panel
+from kam.orders.selectors import home_panel as orders_home_panel
 from kam.orders.selectors_obligations import obligations_panel
 from kam.receivables.selectors_collection import client_panel as collection_client_panel
 from kam.receivables.selectors_collection import home_panel as collection_home_panel
@@ -21,6 +23,10 @@ from kam.receivables.selectors_collection import home_panel as collection_home_p
 ClientBuilder = Callable[..., dict | None]
 
 CLIENT_PANELS: list[tuple[str, ClientBuilder]] = [
+    (
+        "orders/_client_panel.html",
+        lambda user, account, as_of: orders_client_panel(user=user, account=account),
+    ),
     (
         "contracts/_client_panel.html",
         lambda user, account, as_of: {
@@ -40,6 +46,7 @@ CLIENT_PANELS: list[tuple[str, ClientBuilder]] = [
 ]
 
 HOME_PANELS: list[tuple[str, Callable[..., dict | None]]] = [
+    ("orders/_home_panel.html", lambda user, as_of: orders_home_panel(user=user)),
     (
         "contracts/_home_panel.html",
         lambda user, as_of: {"panel": contract_home_panel(user=user, as_of=as_of)},

@@ -278,11 +278,12 @@ def _history(director_id: int) -> None:
         cur.execute(
             f"""INSERT INTO {o} (created_at, updated_at, account_id, number, status, contract_id,
                 price_column_id, currency, requested_on, erp_number, note, total, total_base,
-                version, created_by_id, submitted_at, waiting_reason)
+                version, created_by_id, submitted_at, waiting_reason, blocked_stage,
+                release_comment, released_stage)
             SELECT %s, %s, s.account_id, 'O-' || s.document_number, 'delivered', c.id,
                 c.price_column_id, MIN(s.currency), MIN(s.date), s.document_number, '',
                 ROUND(SUM(s.revenue), 2), ROUND(SUM(s.revenue_base), 2), 1, COALESCE(a.owner_id, %s),
-                {_at_eight("MIN(s.date)")}, ''
+                {_at_eight("MIN(s.date)")}, '', '', '', ''
             FROM {sl} s
             JOIN {c} c ON c.account_id = s.account_id AND c.status IN {in_force}
             JOIN {a} a ON a.id = s.account_id
@@ -301,17 +302,18 @@ def _history(director_id: int) -> None:
         )
         cur.execute(
             f"""INSERT INTO {sh} (created_at, updated_at, order_id, number, shipped_on,
-                promised_on, delivered_on, invoice_number)
+                promised_on, delivered_on, invoice_number, amount, amount_base, invoiced_on)
             SELECT %s, %s, o.id, o.erp_number, o.requested_on,
                 CASE WHEN o.id %% 12 = 0 THEN {_add_days("o.requested_on", "-(1 + o.id %% 5)")}
                      ELSE o.requested_on END,
-                {_add_days("o.requested_on", "o.id %% 3")}, o.erp_number
+                {_add_days("o.requested_on", "o.id %% 3")}, o.erp_number, o.total, o.total_base,
+                o.requested_on
             FROM {o} o""",
             [now, now],
         )
         cur.execute(
-            f"""INSERT INTO {shl} (shipment_id, order_line_id, line_number, quantity)
-            SELECT sh.id, ol.id, ol.line_number, ol.quantity
+            f"""INSERT INTO {shl} (shipment_id, order_line_id, line_number, quantity, amount)
+            SELECT sh.id, ol.id, ol.line_number, ol.quantity, ol.amount
             FROM {ol} ol JOIN {sh} sh ON sh.order_id = ol.order_id"""
         )
         cur.execute(
@@ -357,10 +359,10 @@ def _returns(rng, reasons) -> int:
     ):
         shipments[account_id].append((day, pk))
     first_lines = {}
-    for sh_id, ol_id, qty in ShipmentLine.objects.filter(line_number=1).values_list(
-        "shipment_id", "order_line_id", "quantity"
+    for sh_id, ol_id, qty, price in ShipmentLine.objects.filter(line_number=1).values_list(
+        "shipment_id", "order_line_id", "quantity", "order_line__price"
     ):
-        first_lines[sh_id] = (ol_id, qty)
+        first_lines[sh_id] = (ol_id, qty, price)
     return_reasons = [r for r in reasons if r.kind == Reason.Kind.RETURN]
     rows, lines = [], []
     for account_id, doc, day in credits:
@@ -371,17 +373,18 @@ def _returns(rng, reasons) -> int:
             shipment_id=earlier[-1], number=doc, returned_on=day, reason=rng.choice(return_reasons)
         )
         rows.append(ret)
-        ol_id, qty = first_lines[earlier[-1]]
-        lines.append((ret, ol_id, min(Decimal(1), qty)))
+        ol_id, qty, price = first_lines[earlier[-1]]
+        qty = min(Decimal(1), qty)
+        lines.append((ret, ol_id, qty, _money(qty * price)))
     OrderReturn.objects.bulk_create(rows, batch_size=BATCH)
     ReturnLine.objects.bulk_create(
         [
-            ReturnLine(order_return=r, order_line_id=ol, line_number=1, quantity=q)
-            for r, ol, q in lines
+            ReturnLine(order_return=r, order_line_id=ol, line_number=1, quantity=q, amount=a)
+            for r, ol, q, a in lines
         ],
         batch_size=BATCH,
     )
-    for _r, ol, q in lines:
+    for _r, ol, q, _a in lines:
         OrderLine.objects.filter(pk=ol).update(returned_quantity=q)
     return len(rows)
 

@@ -150,30 +150,4 @@ def shipped_order(*, account, created_by, on=date(2026, 3, 2), lines=None):
     return order, shipment
 
 
-# Until the integrator mounts them (kam/urls.py: orders/returns/, kam/api.py: /api/returns),
-# the tests reach the pages and the API through this URL map.
-def _mount_api() -> None:
-    from kam.api import api
-    from kam.orders.api_returns import router
-
-    if not any(prefix == "/returns" for prefix, _r in api._routers):
-        api.add_router("/returns", router, tags=["returns"])
-
-
-_mount_api()
-
-
-def _urlpatterns():
-    from django.urls import include, path
-
-    from kam.api import api
-
-    return [
-        path("orders/returns/", include("kam.orders.urls_returns")),
-        path("api/", api.urls),
-        path("", include("kam.urls")),
-    ]
-
-
-urlpatterns = _urlpatterns()
-URLS = __name__
+URLS = "kam.urls"

@@ -3,24 +3,7 @@ quantity, amount and credit fit, scoped like the page (404 for another KAM's cli
 
 from decimal import Decimal
 
-import pytest
-from django.urls import path
-
-import kam.urls
-from kam.api import KamAPI, api
-from kam.orders.api_advice import router
 from kam.orders.tests.test_advice_selectors import AS_OF, build_world
-
-# The integrator mounts the router at /api/advice on kam.api; here a second API with the same
-# auth and error handlers serves it, ahead of the real one.
-advice_api = KamAPI(
-    auth=api.auth, urls_namespace="advice_test_api", docs_url=None, openapi_url=None
-)
-advice_api._exception_handlers = dict(api._exception_handlers)
-advice_api.add_router("/advice", router)
-urlpatterns = [path("api/", advice_api.urls), *kam.urls.urlpatterns]
-
-pytestmark = pytest.mark.urls(__name__)
 
 
 def get(client, account, **query):

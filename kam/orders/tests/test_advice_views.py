@@ -1,22 +1,9 @@
-"""The order advice page and the client card's panel (OR-2), with and without the orders
-flow's "take into the draft" view. Two users for every page: the client's KAM and another."""
+"""The order advice page and the client card's panel (OR-2), with the orders flow's "take into
+the draft" button. Two users for every page: the client's KAM and another."""
 
-import pytest
-from django.http import HttpResponse
-from django.urls import include, path, reverse
+from django.urls import reverse
 
-import kam.urls
-from kam.orders import views_advice
 from kam.orders.tests.test_advice_selectors import AS_OF, build_world
-
-# The integrator mounts the advice at /orders/advice/; here the test does, and the orders
-# app's own pages are left out so that "orders:draft_add" does not resolve.
-_base = [
-    p for p in kam.urls.urlpatterns if getattr(p, "namespace", None) not in ("orders", "advice")
-]
-urlpatterns = [path("orders/advice/", include("kam.orders.urls_advice")), *_base]
-
-pytestmark = pytest.mark.urls(__name__)
 
 
 def page(client, account, **query):
@@ -37,14 +24,6 @@ def test_the_clients_kam_sees_the_advice_and_another_kam_gets_404(org, login, se
     assert response.context["advice"].due[0].product == w.due
     assert response.context["advice"].peers[0].product == w.peer
     assert page(login(org.kam_sigrid), w.client).status_code == 404
-
-
-def test_without_the_orders_flow_there_is_no_take_button(org, login):
-    w = build_world(org)
-    response = page(login(org.kam_anna), w.client)
-    assert views_advice.draft_add_url() is None
-    assert response.context["draft_url"] is None
-    assert b"Take into the draft" not in response.content
 
 
 def test_without_a_contract_the_page_says_an_order_needs_one(org, login, settings):
@@ -81,10 +60,8 @@ def test_signed_out_goes_to_the_login(org, client):
     assert page(client, w.client).status_code == 302
 
 
-class TestWithTheOrdersFlow:
-    """With "orders:draft_add" in the URLs (as once the orders flow is merged)."""
-
-    pytestmark = pytest.mark.urls("kam.orders.tests.test_advice_views_draft")
+class TestTakeIntoTheDraft:
+    """Each suggestion posts to the orders flow's "orders:draft_add"."""
 
     def test_each_suggestion_posts_account_product_and_quantity(self, org, login):
         w = build_world(org)
@@ -106,7 +83,3 @@ class TestWithTheOrdersFlow:
         assert response.status_code == 200 and response.context["draft_url"] is None
         w2 = build_world(org, contract=False)
         assert page(login(org.kam_anna), w2.client).context["draft_url"] is None
-
-
-def draft_add(request):  # pragma: no cover - only its URL is used
-    return HttpResponse()

@@ -9,7 +9,7 @@ from kam.receivables.models import PaymentPromise, Reminder
 from kam.receivables.tests.collection_data import contact, invoice, today
 from kam.testing import make_account
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("kam.receivables.tests.urls_collection_api")]
+pytestmark = pytest.mark.django_db
 
 BASE = "/api/collection"
 
