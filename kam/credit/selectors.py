@@ -1,22 +1,60 @@
-"""Reads of credit: the company's rules, a client's position (limit, exposure, debt quality)."""
+"""Reads of credit: the company's rules, a client's position (limit, exposure, debt quality),
+the credit report behind the client's credit page, the CLI and the API, and the credit
+controller's watch list (CR-1..3, AR-3)."""
 
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import (
+    DateField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from kam.contracts.selectors import contract_active
-from kam.credit.models import CreditAccount, CreditCheck, CreditReservation, CreditSettings
-from kam.credit.rules import Position, Thresholds
+from kam.clients.models import Account
+from kam.contracts.models import Contract
+from kam.contracts.selectors import IN_FORCE, contract_active
+from kam.core.periods import add_months, month_of
+from kam.core.selectors import company_settings
+from kam.credit.models import (
+    CreditAccount,
+    CreditCheck,
+    CreditOverride,
+    CreditReservation,
+    CreditSettings,
+)
+from kam.credit.rules import Block, Position, Thresholds, blocks
+from kam.org.policy import Action, can
+from kam.receivables.models import Allocation, SettlementItem
 from kam.receivables.selectors import debt_position
 
 ZERO = Decimal("0")
+# An order of one cent: a client is "blocked for new orders" when even that would not pass.
+ONE_CENT = Decimal("0.01")
+# The controller's page lists checks whose next review falls within this many days.
+CHECK_EXPIRY_WARNING_DAYS = 30
+# Payment terms when neither a controller nor a contract set them.
+DEFAULT_PAYMENT_DAYS = 30
+HISTORY_MONTHS = 12
+MONEY = DecimalField(max_digits=18, decimal_places=2)
 
 
 def credit_settings() -> CreditSettings:
     obj = CreditSettings.objects.order_by("pk").first()
     if obj is None:
-        obj, _ = CreditSettings.objects.get_or_create(pk=1)
+        obj, _created = CreditSettings.objects.get_or_create(pk=1)
     return obj
 
 
@@ -25,18 +63,43 @@ def thresholds() -> Thresholds:
     return Thresholds(s.overdue_amount_threshold, s.overdue_days_threshold, s.check_required)
 
 
+def _controller_terms(account_id: int) -> tuple[Decimal, int] | None:
+    row = (
+        CreditAccount.objects.filter(account_id=account_id, source=CreditAccount.Source.CONTROLLER)
+        .values_list("limit", "payment_days")
+        .first()
+    )
+    return row
+
+
 def credit_limit(*, account_id: int, on: date) -> Decimal:
     """The client's credit limit on ``on``: the credit controller's, when one set it; otherwise
     the active contract's; no contract and no controller's limit: 0 (CR-2)."""
-    own = (
-        CreditAccount.objects.filter(account_id=account_id, source=CreditAccount.Source.CONTROLLER)
-        .values_list("limit", flat=True)
-        .first()
-    )
+    own = _controller_terms(account_id)
     if own is not None:
-        return own
+        return own[0]
     contract = contract_active(account_id=account_id, on=on)
     return contract.credit_limit if contract else ZERO
+
+
+def payment_terms(*, account_id: int, on: date) -> int:
+    """The client's payment terms in days: the controller's, else the active contract's
+    deferral, else ``DEFAULT_PAYMENT_DAYS`` (CR-2)."""
+    own = _controller_terms(account_id)
+    if own is not None:
+        return own[1]
+    contract = contract_active(account_id=account_id, on=on)
+    return contract.payment_days if contract else DEFAULT_PAYMENT_DAYS
+
+
+def last_check(*, account_id: int, as_of: date) -> CreditCheck | None:
+    """The latest check made on or before ``as_of``."""
+    return (
+        CreditCheck.objects.filter(account_id=account_id, checked_on__lte=as_of)
+        .select_related("checked_by")
+        .order_by("-checked_on", "-pk")
+        .first()
+    )
 
 
 def credit_position(*, account_id: int, as_of: date, leave_out: str = "") -> Position:
@@ -50,11 +113,7 @@ def credit_position(*, account_id: int, as_of: date, leave_out: str = "") -> Pos
         or ZERO
     )
     debt = debt_position(account_id=account_id, as_of=as_of)
-    check = (
-        CreditCheck.objects.filter(account_id=account_id, checked_on__lte=as_of)
-        .order_by("-checked_on", "-pk")
-        .first()
-    )
+    check = last_check(account_id=account_id, as_of=as_of)
     return Position(
         limit=limit,
         receivables=max(debt.balance, ZERO),
@@ -64,3 +123,377 @@ def credit_position(*, account_id: int, as_of: date, leave_out: str = "") -> Pos
         check_valid_until=check.next_review_on if check else None,
         check_rejected=bool(check and check.result == CreditCheck.Result.REJECTED),
     )
+
+
+# --- the words of the gate ----------------------------------------------------------------------
+
+
+def block_text(block: Block) -> str:
+    """The reason in words (the active language)."""
+    v = block.values
+    if block.code == "over_limit":
+        return (
+            _(
+                "The order (%(amount)s) is more than the available credit (%(available)s of a "
+                "limit of %(limit)s)."
+            )
+            % v
+        )
+    if block.code == "overdue":
+        return _("The client has %(overdue)s overdue, %(days)d days past due.") % v
+    if block.code == "check_missing":
+        return _("The client has no credit check.")
+    if block.code == "check_rejected":
+        return _("The client's last credit check was rejected.")
+    if block.code == "check_expired":
+        return _("The client's credit check expired on %(since)s.") % {
+            "since": v["since"].isoformat()
+        }
+    return block.code
+
+
+def new_order_block_text(block: Block) -> str:
+    """Why a client may take no new order at all, in words: as ``block_text``, but the limit
+    reason speaks of the client, not of one order."""
+    if block.code == "over_limit":
+        return _("The credit limit is used up (%(available)s available of %(limit)s).") % (
+            block.values
+        )
+    return block_text(block)
+
+
+# --- one client's report -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MonthHistory:
+    month: date  # the first day of the month
+    invoiced: Decimal  # invoices dated in the month
+    paid: Decimal  # allocated to the client's invoices in the month
+    paid_late: Decimal  # of which after the invoice's due date
+
+
+@dataclass(frozen=True)
+class CreditReport:
+    account_id: int
+    account_name: str
+    registration_number: str
+    as_of: date
+    currency: str
+    limit: Decimal
+    limit_source: str  # "controller" | "contract" | "none"
+    payment_days: int
+    exposure: Decimal
+    receivables: Decimal  # open receivables (never below 0: a credit balance holds no credit)
+    open_orders: int  # open reservations
+    open_orders_amount: Decimal
+    available: Decimal
+    overdue: Decimal
+    days_overdue: int
+    open_invoices: Decimal
+    overdue_share_pct: Decimal  # share of the open invoices that is overdue
+    utilisation_pct: Decimal | None  # exposure / limit (None: no limit)
+    history: list[MonthHistory]
+    last_check: CreditCheck | None
+    check_valid: bool
+    blocked: bool
+    block_codes: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+
+def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
+    if whole <= 0:
+        return None
+    return (part * 100 / whole).quantize(Decimal("0.1"))
+
+
+def payment_history(*, account_id: int, as_of: date, months: int = HISTORY_MONTHS):
+    """Per month of the ``months`` ending with ``as_of``'s month: invoiced, paid, paid late
+    (an allocation to an invoice after its due date). Two queries."""
+    last = month_of(as_of)
+    first = add_months(last, -(months - 1))
+    firsts = [add_months(first, i) for i in range(months)]
+    invoiced = dict.fromkeys(firsts, ZERO)
+    paid = dict.fromkeys(firsts, ZERO)
+    late = dict.fromkeys(firsts, ZERO)
+    for day, amount in SettlementItem.objects.filter(
+        account_id=account_id,
+        kind=SettlementItem.Kind.INVOICE,
+        document_date__gte=first,
+        document_date__lte=as_of,
+    ).values_list("document_date", "amount"):
+        invoiced[month_of(day)] += amount
+    for day, due, amount in Allocation.objects.filter(
+        debit__account_id=account_id, allocated_on__gte=first, allocated_on__lte=as_of
+    ).values_list("allocated_on", "debit__due_date", "amount"):
+        paid[month_of(day)] += amount
+        if due is not None and day > due:
+            late[month_of(day)] += amount
+    return [MonthHistory(m, invoiced[m], paid[m], late[m]) for m in firsts]
+
+
+def _limit_source(account_id: int, on: date) -> str:
+    if _controller_terms(account_id) is not None:
+        return CreditAccount.Source.CONTROLLER.value
+    return (
+        CreditAccount.Source.CONTRACT.value
+        if contract_active(account_id=account_id, on=on)
+        else "none"
+    )
+
+
+def credit_account_get(*, user, pk) -> Account:
+    """A client the user may see (for its credit pages); 404 alike for missing and not yours."""
+    try:
+        return Account.objects.visible_to(user).get(pk=pk)
+    except (Account.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404(_("No such client.")) from None
+
+
+def credit_report(*, user, account: Account, as_of: date) -> CreditReport:
+    """The client's credit on ``as_of`` as the credit page, ``kam credit`` and the API show it
+    (CR-1..3). 404 for a client out of the user's sight."""
+    if not can(user, Action.CLIENT_VIEW, account):
+        raise Http404(_("No such client."))
+    position = credit_position(account_id=account.pk, as_of=as_of)
+    debt = debt_position(account_id=account.pk, as_of=as_of)
+    reservations = CreditReservation.objects.filter(
+        account_id=account.pk, released_at__isnull=True
+    ).aggregate(n=Sum(Value(1)), s=Sum("amount"))
+    check = last_check(account_id=account.pk, as_of=as_of)
+    found = blocks(position, ONE_CENT, thresholds(), as_of)
+    share = _percent(debt.overdue, debt.open_invoices) or Decimal("0.0")
+    return CreditReport(
+        account_id=account.pk,
+        account_name=account.legal_name,
+        registration_number=account.registration_number,
+        as_of=as_of,
+        currency=company_settings().base_currency,
+        limit=position.limit,
+        limit_source=_limit_source(account.pk, as_of),
+        payment_days=payment_terms(account_id=account.pk, on=as_of),
+        exposure=position.exposure,
+        receivables=position.receivables,
+        open_orders=reservations["n"] or 0,
+        open_orders_amount=reservations["s"] or ZERO,
+        available=position.available,
+        overdue=position.overdue,
+        days_overdue=position.days_overdue,
+        open_invoices=debt.open_invoices,
+        overdue_share_pct=share,
+        utilisation_pct=_percent(position.exposure, position.limit),
+        history=payment_history(account_id=account.pk, as_of=as_of),
+        last_check=check,
+        check_valid=bool(check and check.valid_on(as_of)),
+        blocked=bool(found),
+        block_codes=[b.code for b in found],
+        reasons=[new_order_block_text(b) for b in found],
+    )
+
+
+def credit_check_list(*, user, account: Account) -> QuerySet[CreditCheck]:
+    """The client's checks, newest first (CR-1)."""
+    return (
+        CreditCheck.objects.visible_to(user)
+        .filter(account=account)
+        .select_related("checked_by")
+        .order_by("-checked_on", "-pk")
+    )
+
+
+def credit_override_list(*, user, account: Account | None = None) -> QuerySet[CreditOverride]:
+    """Orders released past the gate, newest first (CR-3), scoped."""
+    qs = CreditOverride.objects.visible_to(user).select_related("account", "by")
+    if account is not None:
+        qs = qs.filter(account=account)
+    return qs.order_by("-at", "-pk")
+
+
+# --- the credit controller's watch list ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WatchRow:
+    account_id: int
+    account_name: str
+    registration_number: str
+    owner_name: str
+    limit: Decimal
+    receivables: Decimal
+    reserved: Decimal
+    exposure: Decimal
+    available: Decimal
+    utilisation_pct: Decimal | None
+    overdue: Decimal
+    days_overdue: int
+    check_until: date | None
+    check_result: str
+    flags: list[str]  # over_limit, near_limit, overdue, check_expired, check_expiring, ...
+
+
+FLAG_LABELS = {
+    "over_limit": "Over the limit",
+    "near_limit": "Near the limit",
+    "overdue": "Overdue debt",
+    "check_rejected": "Check rejected",
+    "check_expired": "Check expired",
+    "check_expiring": "Check expires soon",
+    "check_missing": "No check",
+}
+
+
+def flag_label(flag: str) -> str:
+    return _(FLAG_LABELS.get(flag, flag))
+
+
+def credit_annotated(*, user, as_of: date) -> QuerySet[Account]:
+    """The clients the user may see, each with its limit, receivables, reservations, overdue
+    debt and last check as of ``as_of``, computed in SQL (one query whatever the count)."""
+    controller = CreditAccount.objects.filter(
+        account=OuterRef("pk"), source=CreditAccount.Source.CONTROLLER
+    ).values("limit")[:1]
+    contract = (
+        Contract.objects.filter(account=OuterRef("pk"), status__in=IN_FORCE, starts_on__lte=as_of)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=as_of))
+        .order_by("-starts_on", "-version")
+        .values("credit_limit")[:1]
+    )
+    items = SettlementItem.objects.filter(account=OuterRef("pk"), document_date__lte=as_of)
+    balance = items.values("account").annotate(s=Sum("open_amount")).values("s")
+    overdue_items = items.filter(
+        kind=SettlementItem.Kind.INVOICE, due_date__lt=as_of, open_amount__gt=0
+    )
+    overdue = overdue_items.values("account").annotate(s=Sum("open_amount")).values("s")
+    oldest_due = overdue_items.order_by("due_date").values("due_date")[:1]
+    reserved = (
+        CreditReservation.objects.filter(account=OuterRef("pk"), released_at__isnull=True)
+        .values("account")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    check = CreditCheck.objects.filter(account=OuterRef("pk"), checked_on__lte=as_of).order_by(
+        "-checked_on", "-pk"
+    )
+    zero = Value(ZERO, output_field=MONEY)
+    return (
+        Account.objects.visible_to(user)
+        .filter(archived_at__isnull=True)
+        .annotate(
+            credit_limit=Coalesce(
+                Subquery(controller, output_field=MONEY),
+                Subquery(contract, output_field=MONEY),
+                zero,
+            ),
+            receivables=Greatest(Coalesce(Subquery(balance, output_field=MONEY), zero), zero),
+            reserved=Coalesce(Subquery(reserved, output_field=MONEY), zero),
+            overdue=Coalesce(Subquery(overdue, output_field=MONEY), zero),
+            oldest_due=Subquery(oldest_due, output_field=DateField()),
+            check_until=Subquery(check.values("next_review_on")[:1], output_field=DateField()),
+            check_result=Subquery(check.values("result")[:1]),
+        )
+        .annotate(exposure=ExpressionWrapper(F("receivables") + F("reserved"), output_field=MONEY))
+    )
+
+
+def credit_watchlist(*, user, as_of: date) -> QuerySet[Account]:
+    """The clients the credit controller should look at on ``as_of``: near
+    (>= ``near_limit_percent``) or over their limit, with overdue debt past both thresholds,
+    or whose last check expired, was rejected or expires within 30 days (or, when a check is
+    required, who trade on credit without one). Scoped; filtered and ordered in SQL, the worst
+    first (most over the limit)."""
+    s = credit_settings()
+    soon = as_of + timedelta(days=CHECK_EXPIRY_WARNING_DAYS)
+    qs = credit_annotated(user=user, as_of=as_of)
+    trades = Q(credit_limit__gt=0) | Q(exposure__gt=0)
+    near = Q(exposure__gt=0) & Q(exposure__gte=F("credit_limit") * s.near_limit_percent / 100)
+    overdue = Q(overdue__gt=s.overdue_amount_threshold) & Q(
+        oldest_due__lt=as_of - timedelta(days=s.overdue_days_threshold)
+    )
+    checks = trades & (Q(check_until__lte=soon) | Q(check_result=CreditCheck.Result.REJECTED))
+    if s.check_required:
+        checks |= trades & Q(check_until__isnull=True)
+    return (
+        qs.filter(near | overdue | checks)
+        .select_related("owner")
+        .annotate(over_by=ExpressionWrapper(F("exposure") - F("credit_limit"), output_field=MONEY))
+        .order_by("-over_by", "-overdue", "legal_name", "pk")
+    )
+
+
+def watch_row(account: Account, *, as_of: date, settings: CreditSettings) -> WatchRow:
+    """One annotated client (``credit_annotated``) as a row of the watch list, with its flags."""
+    limit, exposure = account.credit_limit, account.exposure
+    days = (as_of - account.oldest_due).days if account.oldest_due else 0
+    flags = []
+    if exposure > limit:
+        flags.append("over_limit")
+    elif exposure > 0 and exposure * 100 >= limit * settings.near_limit_percent:
+        flags.append("near_limit")
+    if (
+        account.overdue > settings.overdue_amount_threshold
+        and days > settings.overdue_days_threshold
+    ):
+        flags.append("overdue")
+    if account.check_until is None:
+        if settings.check_required:
+            flags.append("check_missing")
+    elif account.check_result == CreditCheck.Result.REJECTED:
+        flags.append("check_rejected")
+    elif account.check_until < as_of:
+        flags.append("check_expired")
+    elif account.check_until <= as_of + timedelta(days=CHECK_EXPIRY_WARNING_DAYS):
+        flags.append("check_expiring")
+    owner = account.owner
+    return WatchRow(
+        account_id=account.pk,
+        account_name=account.legal_name,
+        registration_number=account.registration_number,
+        owner_name=owner.get_full_name() or owner.username if owner else "",
+        limit=limit,
+        receivables=account.receivables,
+        reserved=account.reserved,
+        exposure=exposure,
+        available=limit - exposure,
+        utilisation_pct=_percent(exposure, limit),
+        overdue=account.overdue,
+        days_overdue=days,
+        check_until=account.check_until,
+        check_result=account.check_result or "",
+        flags=flags,
+    )
+
+
+def watch_rows(accounts, *, as_of: date) -> list[WatchRow]:
+    s = credit_settings()
+    return [watch_row(a, as_of=as_of, settings=s) for a in accounts]
+
+
+def exposure_chart(*, user, as_of: date, top: int = 10) -> dict:
+    """Exposure against limit for the ``top`` clients by exposure (the controller's chart)."""
+    rows = list(
+        credit_annotated(user=user, as_of=as_of)
+        .filter(exposure__gt=0)
+        .order_by("-exposure", "pk")
+        .values("legal_name", "credit_limit", "exposure")[:top]
+    )
+    return {
+        "labels": [r["legal_name"][:30] for r in rows],
+        "limit": [str(r["credit_limit"]) for r in rows],
+        "exposure": [str(r["exposure"]) for r in rows],
+        "names": {"limit": _("Credit limit"), "exposure": _("Exposure")},
+    }
+
+
+# --- the client card's panel ---------------------------------------------------------------------
+
+
+def client_panel(*, user, account: Account, as_of: date | None = None) -> dict:
+    """The context of ``credit/_client_panel.html`` on the client card: the report in brief
+    and what the user may do there."""
+    as_of = as_of or timezone.localdate()
+    report = credit_report(user=user, account=account, as_of=as_of)
+    return {
+        "credit": report,
+        "credit_can_check": can(user, Action.CREDIT_CHECK_RECORD, account),
+        "credit_can_limit": can(user, Action.CREDIT_LIMIT_SET, account),
+    }
