@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from kam.clients.models import Account
@@ -128,19 +129,25 @@ def credit_position(*, account_id: int, as_of: date, leave_out: str = "") -> Pos
 # --- the words of the gate ----------------------------------------------------------------------
 
 
+def money_text(amount: Decimal) -> str:
+    """An amount in the base currency for a sentence: two places, grouped per the language."""
+    number = number_format(Decimal(amount).quantize(Decimal("0.01")), 2, force_grouping=True)
+    return f"{number} {company_settings().base_currency}"
+
+
 def block_text(block: Block) -> str:
     """The reason in words (the active language)."""
     v = block.values
     if block.code == "over_limit":
-        return (
-            _(
-                "The order (%(amount)s) is more than the available credit (%(available)s of a "
-                "limit of %(limit)s)."
-            )
-            % v
-        )
+        return _(
+            "The order (%(amount)s) is more than the available credit (%(available)s of a "
+            "limit of %(limit)s)."
+        ) % {k: money_text(v[k]) for k in ("amount", "available", "limit")}
     if block.code == "overdue":
-        return _("The client has %(overdue)s overdue, %(days)d days past due.") % v
+        return _("The client has %(overdue)s overdue, %(days)d days past due.") % {
+            "overdue": money_text(v["overdue"]),
+            "days": v["days"],
+        }
     if block.code == "check_missing":
         return _("The client has no credit check.")
     if block.code == "check_rejected":
@@ -156,9 +163,9 @@ def new_order_block_text(block: Block) -> str:
     """Why a client may take no new order at all, in words: as ``block_text``, but the limit
     reason speaks of the client, not of one order."""
     if block.code == "over_limit":
-        return _("The credit limit is used up (%(available)s available of %(limit)s).") % (
-            block.values
-        )
+        return _("The credit limit is used up (%(available)s available of %(limit)s).") % {
+            k: money_text(block.values[k]) for k in ("available", "limit")
+        }
     return block_text(block)
 
 
