@@ -44,6 +44,7 @@ from kam.receivables.selectors import debt_position
 ZERO = Decimal("0")
 # An order of one cent: a client is "blocked for new orders" when even that would not pass.
 ONE_CENT = Decimal("0.01")
+CENT = ONE_CENT
 # The controller's page lists checks whose next review falls within this many days.
 CHECK_EXPIRY_WARNING_DAYS = 30
 # Payment terms when neither a controller nor a contract set them.
@@ -116,7 +117,7 @@ def credit_position(*, account_id: int, as_of: date, leave_out: str = "") -> Pos
     debt = debt_position(account_id=account_id, as_of=as_of)
     check = last_check(account_id=account_id, as_of=as_of)
     return Position(
-        limit=limit,
+        limit=cents(limit),
         receivables=max(debt.balance, ZERO),
         reserved=reserved,
         overdue=debt.overdue,
@@ -208,6 +209,11 @@ class CreditReport:
     reasons: list[str] = field(default_factory=list)
 
 
+def cents(amount: Decimal) -> Decimal:
+    """Money as two places, whatever scale the database's sum came back in (SQLite drops it)."""
+    return Decimal(amount).quantize(CENT)
+
+
 def _percent(part: Decimal, whole: Decimal) -> Decimal | None:
     if whole <= 0:
         return None
@@ -236,7 +242,7 @@ def payment_history(*, account_id: int, as_of: date, months: int = HISTORY_MONTH
         paid[month_of(day)] += amount
         if due is not None and day > due:
             late[month_of(day)] += amount
-    return [MonthHistory(m, invoiced[m], paid[m], late[m]) for m in firsts]
+    return [MonthHistory(m, cents(invoiced[m]), cents(paid[m]), cents(late[m])) for m in firsts]
 
 
 def _limit_source(account_id: int, on: date) -> str:
@@ -276,17 +282,17 @@ def credit_report(*, user, account: Account, as_of: date) -> CreditReport:
         registration_number=account.registration_number,
         as_of=as_of,
         currency=company_settings().base_currency,
-        limit=position.limit,
+        limit=cents(position.limit),
         limit_source=_limit_source(account.pk, as_of),
         payment_days=payment_terms(account_id=account.pk, on=as_of),
-        exposure=position.exposure,
-        receivables=position.receivables,
+        exposure=cents(position.exposure),
+        receivables=cents(position.receivables),
         open_orders=reservations["n"] or 0,
-        open_orders_amount=reservations["s"] or ZERO,
-        available=position.available,
-        overdue=position.overdue,
+        open_orders_amount=cents(reservations["s"] or ZERO),
+        available=cents(position.available),
+        overdue=cents(position.overdue),
         days_overdue=position.days_overdue,
-        open_invoices=debt.open_invoices,
+        open_invoices=cents(debt.open_invoices),
         overdue_share_pct=share,
         utilisation_pct=_percent(position.exposure, position.limit),
         history=payment_history(account_id=account.pk, as_of=as_of),
@@ -456,13 +462,13 @@ def watch_row(account: Account, *, as_of: date, settings: CreditSettings) -> Wat
         account_name=account.legal_name,
         registration_number=account.registration_number,
         owner_name=owner.get_full_name() or owner.username if owner else "",
-        limit=limit,
-        receivables=account.receivables,
-        reserved=account.reserved,
-        exposure=exposure,
-        available=limit - exposure,
+        limit=cents(limit),
+        receivables=cents(account.receivables),
+        reserved=cents(account.reserved),
+        exposure=cents(exposure),
+        available=cents(limit - exposure),
         utilisation_pct=_percent(exposure, limit),
-        overdue=account.overdue,
+        overdue=cents(account.overdue),
         days_overdue=days,
         check_until=account.check_until,
         check_result=account.check_result or "",
@@ -470,8 +476,8 @@ def watch_row(account: Account, *, as_of: date, settings: CreditSettings) -> Wat
     )
 
 
-def watch_rows(accounts, *, as_of: date) -> list[WatchRow]:
-    s = credit_settings()
+def watch_rows(accounts, *, as_of: date, settings: CreditSettings | None = None) -> list[WatchRow]:
+    s = settings or credit_settings()
     return [watch_row(a, as_of=as_of, settings=s) for a in accounts]
 
 
@@ -485,8 +491,8 @@ def exposure_chart(*, user, as_of: date, top: int = 10) -> dict:
     )
     return {
         "labels": [r["legal_name"][:30] for r in rows],
-        "limit": [str(r["credit_limit"]) for r in rows],
-        "exposure": [str(r["exposure"]) for r in rows],
+        "limit": [str(cents(r["credit_limit"])) for r in rows],
+        "exposure": [str(cents(r["exposure"])) for r in rows],
         "names": {"limit": _("Credit limit"), "exposure": _("Exposure")},
     }
 
