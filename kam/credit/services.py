@@ -30,10 +30,9 @@ from kam.credit.rules import Block, blocks
 from kam.credit.selectors import (
     block_text,
     credit_limit,
-    credit_position,
     credit_settings,
     payment_terms,
-    thresholds,
+    position_with_rules,
 )
 from kam.org.policy import Action, require
 
@@ -89,8 +88,9 @@ def credit_reserve(
     a block (recorded, audited); the blocks it released are returned."""
     bounds.check_amount(amount, field="amount", minimum=Decimal("0"))
     _lock(account.pk)
-    position = credit_position(account_id=account.pk, as_of=on, leave_out=ref)
-    found = blocks(position, amount, thresholds(), on)
+    # A statement of its own after the lock: it sees what the previous holder committed.
+    position, rules = position_with_rules(account_id=account.pk, as_of=on, leave_out=ref)
+    found = blocks(position, amount, rules, on)
     if found:
         if not override_comment.strip():
             raise CreditBlocked(found)
@@ -112,8 +112,13 @@ def credit_reserve(
             summary=f"credit override {ref} at {stage}",
             changes={"amount": amount, "reasons": [b.code for b in found]},
         )
-    CreditReservation.objects.update_or_create(
-        ref=ref, defaults={"account": account, "amount": amount, "released_at": None}
+    # One statement (INSERT ... ON CONFLICT (ref) DO UPDATE): the order asked again at
+    # shipment or invoice holds the amount it holds now.
+    CreditReservation.objects.bulk_create(
+        [CreditReservation(account=account, ref=ref, amount=amount, released_at=None)],
+        update_conflicts=True,
+        unique_fields=["ref"],
+        update_fields=["account", "amount", "released_at", "updated_at"],
     )
     return found
 

@@ -10,6 +10,7 @@ from django.http import Http404
 
 from kam.credit.selectors import (
     client_panel,
+    credit_position,
     credit_report,
     credit_settings,
     credit_watchlist,
@@ -18,6 +19,7 @@ from kam.credit.selectors import (
 )
 from kam.credit.services import credit_limit_set, credit_reserve, credit_settings_update
 from kam.credit.tests.conftest import AS_OF, invoice, payment
+from kam.receivables.selectors import debt_position
 from kam.testing import make_account, make_credit_check
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +141,21 @@ def test_client_panel_says_what_the_user_may_do(org, book):
     assert ctl["credit_can_check"] and ctl["credit_can_limit"]
     with pytest.raises(Http404):
         client_panel(user=org.kam_sigrid, account=book.anna, as_of=AS_OF)
+
+
+def test_the_gates_one_query_reads_the_same_debt_as_receivables(org, book):
+    """``position_with_rules`` repeats ``debt_position``'s arithmetic in one statement; the two
+    must agree (paid, part-paid, overdue, future-dated and credit items)."""
+    invoice(book.anna, "D-1", date(2025, 1, 5), "700", due=date(2025, 2, 4))
+    invoice(book.anna, "D-2", date(2025, 3, 5), "300", due=date(2025, 4, 4))
+    invoice(book.anna, "D-3", date(2025, 6, 25), "900", due=date(2025, 7, 25))
+    invoice(book.anna, "D-4", date(2025, 8, 1), "50", due=date(2025, 8, 31))  # after as_of
+    payment(book.anna, "P-1", date(2025, 2, 1), "850")
+    for as_of in (date(2025, 3, 1), date(2025, 5, 1), AS_OF, date(2025, 9, 30)):
+        debt = debt_position(account_id=book.anna.pk, as_of=as_of)
+        position = credit_position(account_id=book.anna.pk, as_of=as_of)
+        assert position.receivables == max(debt.balance, 0)
+        assert (position.overdue, position.days_overdue) == (debt.overdue, debt.days_overdue)
+    # A client whose payment exceeds its invoices holds no negative exposure.
+    payment(book.sigrid, "P-2", date(2025, 6, 1), "500")
+    assert credit_position(account_id=book.sigrid.pk, as_of=AS_OF).receivables == 0
