@@ -180,6 +180,69 @@ def run(
     return latencies, wall
 
 
+def _process_submit(kind, org, worker, accounts, amount, tag, barrier, out):
+    """One submitter as its own process (as a web worker is): its own interpreter and
+    connection; latencies go back through ``out``."""
+    from django.db import connection, transaction
+
+    from kam.credit.models import CreditReservation
+    from kam.credit.services import credit_reserve
+
+    connection.close()  # never share the parent's socket
+    connection.ensure_connection()
+    on = date.today()
+    mine = []
+    barrier.wait()
+    for i, account in enumerate(accounts):
+        ref = f"{tag}:{kind}:{worker}:{i}"
+        started = time.perf_counter()
+        with transaction.atomic():
+            if kind == "gate":
+                credit_reserve(
+                    actor=org.kam_anna,
+                    account=account,
+                    ref=ref,
+                    amount=amount,
+                    stage="submit",
+                    on=on,
+                )
+            else:
+                CreditReservation.objects.create(account=account, ref=ref, amount=amount)
+        mine.append(time.perf_counter() - started)
+    connection.close()
+    out.put(mine)
+
+
+def run_processes(
+    kind: str, org, targets: list[list], amount: Decimal, *, tag: str
+) -> tuple[list[float], float]:
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # the children open their own
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(len(targets) + 1)
+    out = ctx.Queue()
+    procs = [
+        ctx.Process(target=_process_submit, args=(kind, org, w, accs, amount, tag, barrier, out))
+        for w, accs in enumerate(targets)
+    ]
+    for p in procs:
+        p.start()
+    barrier.wait()
+    started = time.perf_counter()
+    latencies = []
+    for _ in procs:
+        latencies.extend(out.get(timeout=600))
+    wall = time.perf_counter() - started
+    for p in procs:
+        p.join()
+        if p.exitcode:
+            sys.exit(f"a submitter process failed ({p.exitcode})")
+    return latencies, wall
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -196,6 +259,11 @@ def main() -> None:
     ap.add_argument("--orders", type=int, default=40, help="orders per submitter and case")
     ap.add_argument("--seed", type=int, default=9)
     ap.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    ap.add_argument(
+        "--processes",
+        action="store_true",
+        help="one process per submitter (as web workers are) instead of threads",
+    )
     args = ap.parse_args()
 
     url = os.environ.get("DATABASE_URL", "")
@@ -232,19 +300,21 @@ def main() -> None:
             "hot": [[accounts[0]] * args.orders for _ in range(args.submitters)],
         }
         amount = Decimal("10.00")
+        how = "processes" if args.processes else "threads"
         print(
-            f"{args.submitters} submitters x {args.orders} orders each, one transaction per order\n"
+            f"{args.submitters} submitters ({how}) x {args.orders} orders each, "
+            "one transaction per order\n"
         )
         header = f"{'case':<8} {'what':<9} {'p50':>10} {'p95':>10} {'p99':>10} {'orders/s':>9}"
         print(header)
         print("-" * len(header))
         results = {}
+        runner = run_processes if args.processes else run
         for case, targets in cases.items():
             for kind in ("baseline", "gate"):
-                run(
-                    kind, org, [t[:3] for t in targets], amount, tag=f"warm-{case}"
-                )  # warm-up: connections, caches
-                lat, wall = run(kind, org, targets, amount, tag=case)
+                warm = [t[:3] for t in targets]  # connections, caches
+                runner(kind, org, warm, amount, tag=f"warm-{case}")
+                lat, wall = runner(kind, org, targets, amount, tag=case)
                 results[case, kind] = (lat, wall)
                 print(
                     f"{case:<8} {kind:<9} {ms(pct(lat, 50)):>10} {ms(pct(lat, 95)):>10} "
