@@ -8,7 +8,8 @@ Steps, all in one run so that every figure printed was measured on this machine 
 1. Drop and create the throwaway database named by ``DATABASE_URL`` (it must be a database of
    its own: it is dropped again at the end unless ``--keep``) and migrate it.
 2. Build ``--clients`` clients (default 200), each with an active contract, a valid credit
-   check and a few open invoices, so that the gate reads a real position (not timed).
+   check, a few open invoices and its ``CreditAccount`` row (as after its first order), so
+   that the gate reads a real position (not timed).
 3. Start ``--submitters`` threads (default 20), each with its own PostgreSQL connection. Each
    submits ``--orders`` orders (default 40) one after another, each in its own transaction:
    - **gate**: ``credit_reserve`` (lock the client's ``CreditAccount`` row, read the limit,
@@ -120,6 +121,10 @@ def build(clients: int) -> list:
                 audit=False,
             )
         accounts.append(acc)
+    # Each client's lock row, as after its first order (the first order creates it).
+    from kam.credit.models import CreditAccount
+
+    CreditAccount.objects.bulk_create([CreditAccount(account=a) for a in accounts])
     return org, accounts
 
 

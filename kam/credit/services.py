@@ -75,13 +75,15 @@ def _lock_row(account_id: int) -> int | None:
 
 
 def _lock(account_id: int) -> CreditAccount:
-    """The client's ``CreditAccount`` row, locked to the end of the transaction (created on
-    first use: two first orders at once both get the one row, ``get_or_create`` retries)."""
-    locked = CreditAccount.objects.select_for_update().filter(account_id=account_id).first()
-    if locked is not None:
-        return locked
-    acc, _created = CreditAccount.objects.get_or_create(account_id=account_id)
-    return CreditAccount.objects.select_for_update().get(pk=acc.pk)
+    """The client's ``CreditAccount`` row, locked to the end of the transaction; created on
+    first use with ``INSERT ... ON CONFLICT DO NOTHING``, so two first orders at once both
+    end up waiting on the one row."""
+    if _lock_row(account_id) is None:
+        CreditAccount.objects.bulk_create(
+            [CreditAccount(account_id=account_id)], ignore_conflicts=True
+        )
+        _lock_row(account_id)
+    return CreditAccount.objects.get(account_id=account_id)
 
 
 @transaction.atomic
@@ -100,7 +102,7 @@ def credit_reserve(
     a block (recorded, audited); the blocks it released are returned."""
     bounds.check_amount(amount, field="amount", minimum=Decimal("0"))
     if _lock_row(account.pk) is None:
-        _lock(account.pk)
+        _lock(account.pk)  # the client's first order: create the row, then lock it
     # A statement of its own after the lock: it sees what the previous holder committed.
     position, rules = position_with_rules(account_id=account.pk, as_of=on, leave_out=ref)
     found = blocks(position, amount, rules, on)
