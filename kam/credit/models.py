@@ -39,6 +39,11 @@ class CreditSettings(TimeStampedModel):
     check_required = models.BooleanField(_("a valid credit check is required"), default=True)
     # "Near the limit" on the credit controller's page: exposure above this share of the limit.
     near_limit_percent = models.PositiveSmallIntegerField(_("near the limit from, %"), default=80)
+    # How long a check stays valid: the next review date a new check is offered (the controller
+    # may choose another).
+    check_valid_months = models.PositiveSmallIntegerField(
+        _("a check stays valid for, months"), default=12
+    )
 
     class Meta:
         verbose_name = _("credit settings")
