@@ -27,14 +27,7 @@ def ensure_database(url: str, *, fresh: bool, postgres_only: str = "") -> None:
     import psycopg
     from psycopg import sql
 
-    conninfo = {
-        "dbname": "postgres",
-        "host": cfg.get("HOST") or None,
-        "port": cfg.get("PORT") or None,
-        "user": cfg.get("USER") or None,
-        "password": cfg.get("PASSWORD") or None,
-    }
-    with psycopg.connect(**{k: v for k, v in conninfo.items() if v}, autocommit=True) as conn:
+    with psycopg.connect(**maintenance_conninfo(cfg), autocommit=True) as conn:
         name = cfg["NAME"]
         if fresh:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
@@ -42,3 +35,27 @@ def ensure_database(url: str, *, fresh: bool, postgres_only: str = "") -> None:
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
             print(f"created database {name}")
+
+
+def maintenance_conninfo(cfg: dict) -> dict:
+    """psycopg connection arguments for the server's ``postgres`` database (to create or drop
+    another), from a parsed ``DATABASE_URL``."""
+    conninfo = {
+        "dbname": "postgres",
+        "host": cfg.get("HOST") or None,
+        "port": cfg.get("PORT") or None,
+        "user": cfg.get("USER") or None,
+        "password": cfg.get("PASSWORD") or None,
+    }
+    return {k: v for k, v in conninfo.items() if v}
+
+
+def drop_database(url: str) -> None:
+    """Drop the PostgreSQL database ``url`` names (a benchmark's throwaway one)."""
+    import dj_database_url
+    import psycopg
+    from psycopg import sql
+
+    cfg = dj_database_url.parse(url)
+    with psycopg.connect(**maintenance_conninfo(cfg), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(cfg["NAME"])))

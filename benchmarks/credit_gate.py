@@ -46,41 +46,9 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "kam.settings"
 os.environ["DEBUG"] = "0"
 os.environ.setdefault("SECRET_KEY", "benchmark-only-not-a-secret")
 
+from _db import drop_database, ensure_database  # noqa: E402
+
 GOAL_P95_S = 0.050  # issue 9 §13: the gate's p95 with 20 concurrent submitters
-
-
-def ensure_fresh_database(url: str) -> tuple[dict, str]:
-    import dj_database_url
-    import psycopg
-    from psycopg import sql
-
-    cfg = dj_database_url.parse(url)
-    if cfg["ENGINE"] != "django.db.backends.postgresql":
-        sys.exit(
-            "benchmarks/credit_gate.py times row locks between connections: set "
-            "DATABASE_URL to a PostgreSQL database of its own (it is dropped)"
-        )
-    conninfo = {
-        "dbname": "postgres",
-        "host": cfg.get("HOST") or None,
-        "port": cfg.get("PORT") or None,
-        "user": cfg.get("USER") or None,
-        "password": cfg.get("PASSWORD") or None,
-    }
-    conninfo = {k: v for k, v in conninfo.items() if v}
-    name = cfg["NAME"]
-    with psycopg.connect(**conninfo, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return conninfo, name
-
-
-def drop_database(conninfo: dict, name: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(**conninfo, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
 
 def build(clients: int) -> list:
@@ -274,7 +242,12 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         sys.exit("set DATABASE_URL to a PostgreSQL database of its own (it is dropped)")
-    conninfo, name = ensure_fresh_database(url)
+    ensure_database(
+        url,
+        fresh=True,
+        postgres_only="benchmarks/credit_gate.py times row locks between connections: set "
+        "DATABASE_URL to a PostgreSQL database of its own (it is dropped)",
+    )
     try:
         import django
 
@@ -346,7 +319,7 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep:
-            drop_database(conninfo, name)
+            drop_database(url)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from kam.contracts.selectors import client_panel as contract_client_panel
 from kam.contracts.selectors import home_panel as contract_home_panel
+from kam.credit.selectors import client_panel as credit_client_panel
 from kam.orders.selectors import client_panel as orders_client_panel
 from kam.orders.selectors import home_panel as orders_home_panel
 from kam.orders.selectors_obligations import obligations_panel
@@ -32,6 +33,10 @@ CLIENT_PANELS: list[tuple[str, ClientBuilder]] = [
         lambda user, account, as_of: {
             "panel": contract_client_panel(user=user, account=account, as_of=as_of)
         },
+    ),
+    (
+        "credit/_client_panel.html",
+        lambda user, account, as_of: credit_client_panel(user=user, account=account, as_of=as_of),
     ),
     (
         "receivables/collection/_client_panel.html",
