@@ -36,7 +36,7 @@ Kind = SettlementItem.Kind
 def _money(value) -> Decimal:
     """A sum from the database as exact cents (SQLite sums decimals as floating point)."""
     if value is None:
-        return ZERO
+        return ZERO.quantize(CENT)
     if not isinstance(value, Decimal):
         value = Decimal(str(value))
     return value.quantize(CENT)
