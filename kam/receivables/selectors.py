@@ -73,7 +73,8 @@ def debt_position(*, account_id: int, as_of: date) -> DebtPosition:
 
 def _items_sql(as_of: date, accounts: tuple[str, list] | None) -> tuple[str, list]:
     """SQL of the open items as of ``as_of`` (columns id, account_id, kind, due_date,
-    open_amount), for the accounts of the subquery ``accounts`` (None: every client)."""
+    open_amount), for the accounts of the subquery ``accounts`` (None: every client). An item
+    without a due date (a credit; an invoice an import left without one) is due on its date."""
     s = SettlementItem._meta.db_table
     a = Allocation._meta.db_table
     later = (
@@ -87,41 +88,30 @@ def _items_sql(as_of: date, accounts: tuple[str, list] | None) -> tuple[str, lis
     if accounts is not None:
         where, extra = f" AND s.account_id IN ({accounts[0]})", list(accounts[1])
     sql = (
-        "SELECT s.id, s.account_id, s.kind, s.due_date,"
+        "SELECT s.id, s.account_id, s.kind, COALESCE(s.due_date, s.document_date) AS due_date,"
         " s.open_amount + COALESCE(l.amt, 0) AS open_amount"
         f" FROM {s} s LEFT JOIN ({later}) l ON l.item_id = s.id"
         f" WHERE s.open_amount <> 0 AND s.document_date <= %s{where}"
         " UNION ALL"
-        " SELECT s.id, s.account_id, s.kind, s.due_date, l.amt AS open_amount"
+        " SELECT s.id, s.account_id, s.kind, COALESCE(s.due_date, s.document_date) AS due_date,"
+        " l.amt AS open_amount"
         f" FROM {s} s JOIN ({later}) l ON l.item_id = s.id"
         f" WHERE s.open_amount = 0 AND s.document_date <= %s{where}"
     )
     return sql, [as_of, as_of, as_of, *extra, as_of, as_of, as_of, *extra]
 
 
-def _bucket_columns(as_of: date) -> tuple[str, list]:
-    """The aggregate columns of ``ageing.BUCKETS``, credits and the oldest open due date."""
+def _bucket_case(as_of: date) -> tuple[str, list]:
+    """The bucket of an item as a number: 0..4 the positions in ``ageing.BUCKETS`` (by the due
+    date against ``ageing.bucket_bounds``), 5 an unallocated credit. One CASE per item, so the
+    statement groups by (unit, bucket) and sums once."""
     b0, b30, b60, b90 = ageing_rules.bucket_bounds(as_of)
-    inv = "i.kind = 'invoice'"
-    due = "COALESCE(i.due_date, %s)"
-    cols = [
-        f"SUM(CASE WHEN {inv} AND {due} >= %s THEN i.open_amount ELSE 0 END)",
-        f"SUM(CASE WHEN {inv} AND {due} < %s AND {due} >= %s THEN i.open_amount ELSE 0 END)",
-        f"SUM(CASE WHEN {inv} AND {due} < %s AND {due} >= %s THEN i.open_amount ELSE 0 END)",
-        f"SUM(CASE WHEN {inv} AND {due} < %s AND {due} >= %s THEN i.open_amount ELSE 0 END)",
-        f"SUM(CASE WHEN {inv} AND {due} < %s THEN i.open_amount ELSE 0 END)",
-        f"SUM(CASE WHEN {inv} THEN 0 ELSE i.open_amount END)",
-        f"MIN(CASE WHEN {inv} AND i.open_amount > 0 THEN {due} END)",
-    ]
-    params = [
-        as_of, b0,
-        as_of, b0, as_of, b30,
-        as_of, b30, as_of, b60,
-        as_of, b60, as_of, b90,
-        as_of, b90,
-        as_of,
-    ]  # fmt: skip
-    return ", ".join(cols), params
+    sql = (
+        "CASE WHEN i.kind <> 'invoice' THEN 5 WHEN i.due_date >= %s THEN 0"
+        " WHEN i.due_date >= %s THEN 1 WHEN i.due_date >= %s THEN 2"
+        " WHEN i.due_date >= %s THEN 3 ELSE 4 END"
+    )
+    return sql, [b0, b30, b60, b90]
 
 
 def _to_date(value) -> date | None:
@@ -130,24 +120,29 @@ def _to_date(value) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def _ageing_of(row) -> Ageing:
-    return Ageing(
-        **{b: _money(v) for b, v in zip(BUCKETS, row[:5], strict=True)},
-        credits=_money(row[5]),
-        oldest_due=_to_date(row[6]),
-    )
+def _ageing_of(cells: list[tuple[int, object, object]]) -> Ageing:
+    """An Ageing from (bucket number, sum, oldest due date) cells of one unit."""
+    out = Ageing()
+    for bucket, total, oldest in cells:
+        if bucket == 5:
+            out.credits = _money(total)
+            continue
+        setattr(out, BUCKETS[bucket], _money(total))
+        oldest = _to_date(oldest)
+        if oldest is not None and (out.oldest_due is None or oldest < out.oldest_due):
+            out.oldest_due = oldest
+    return out
 
 
-def _ageing_rows(*, as_of: date, accounts: QuerySet | None, group: str) -> dict[int | None, Ageing]:
-    """One aggregate statement: the ageing of the open items as of ``as_of`` of ``accounts``
-    (None: every client), per ``group``: "client", "owner", "department" (the account's own),
-    "subtree" (every department over the account's, so a department's row is its subtree) or
-    "all" (one row, key None)."""
-    acc = None
-    if accounts is not None:
-        acc = accounts.order_by().values("pk").query.sql_with_params()
-    items, item_params = _items_sql(as_of, acc)
-    cols, col_params = _bucket_columns(as_of)
+def ageing_sql(*, as_of: date, accounts: tuple[str, list] | None, group: str) -> tuple[str, list]:
+    """The ageing statement: open items as of ``as_of`` of the accounts of the subquery
+    ``accounts`` (None: every client), per ``group``: "client", "owner", "department" (the
+    account's own), "subtree" (every department over the account's, so a department's row is
+    its subtree) or "all" (key NULL); a row per unit and bucket (``_bucket_case``) with the
+    sum and the oldest due date. Plain SQL that PostgreSQL, SQLite and DuckDB
+    run alike (benchmarks/ageing.py runs it in DuckDB)."""
+    items, item_params = _items_sql(as_of, accounts)
+    case, case_params = _bucket_case(as_of)
     account = Account._meta.db_table
     dept = Department._meta.db_table
     joins = ""
@@ -166,11 +161,27 @@ def _ageing_rows(*, as_of: date, accounts: QuerySet | None, group: str) -> dict[
             f" JOIN {dept} ad ON ad.id = a.department_id"
             f" JOIN {dept} u ON SUBSTR(ad.path, 1, LENGTH(u.path)) = u.path"
         )
-    grouping = "" if group == "all" else f" GROUP BY {key}"
-    sql = f"SELECT {key} AS k, {cols} FROM ({items}) i{joins}{grouping}"
+    sql = (
+        f"SELECT k, b, SUM(open_amount), MIN(due_date) FROM ("
+        f"SELECT {key} AS k, {case} AS b, i.open_amount, i.due_date"
+        f" FROM ({items}) i{joins}) cells GROUP BY k, b"
+    )
+    return sql, [*case_params, *item_params]
+
+
+def _ageing_rows(*, as_of: date, accounts: QuerySet | None, group: str) -> dict[int | None, Ageing]:
+    """One aggregate statement (``ageing_sql``) over ``accounts`` (None: every client): a
+    row per unit and bucket, folded into an Ageing per unit here."""
+    acc = None
+    if accounts is not None:
+        acc = accounts.order_by().values("pk").query.sql_with_params()
+    sql, params = ageing_sql(as_of=as_of, accounts=acc, group=group)
+    cells: dict[int | None, list] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*col_params, *item_params])
-        return {row[0]: _ageing_of(row[1:]) for row in cursor.fetchall()}
+        cursor.execute(sql, params)
+        for key, bucket, total, oldest in cursor.fetchall():
+            cells.setdefault(key, []).append((bucket, total, oldest))
+    return {key: _ageing_of(c) for key, c in cells.items()}
 
 
 def _client_ageing(*, account_id: int, as_of: date) -> Ageing:
