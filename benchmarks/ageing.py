@@ -40,6 +40,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "kam.settings"
 os.environ["DEBUG"] = "1"
 os.environ.setdefault("KAM_DATA_DIR", str(OUT))
 
+NULL = "\\N"  # COPY's NULL marker (an empty field is an empty string)
 LEVELS = {"company": "department", "department": "subtree", "manager": "owner"}
 
 
@@ -148,7 +149,7 @@ def build(clients: int, items: int, today: date, seed: int) -> float:
         pk = next_id
         next_id += 1
         item_rows.append([pk, now, now, account, kind, number, on.isoformat(),
-                          due.isoformat() if due else "", amount, open_amount, "EUR", amount,
+                          due.isoformat() if due else NULL, amount, open_amount, "EUR", amount,
                           "import", "", ""])  # fmt: skip
         return pk
 
@@ -182,7 +183,9 @@ def build(clients: int, items: int, today: date, seed: int) -> float:
                 buf = io.StringIO()
                 csv.writer(buf).writerows(rows)
                 buf.seek(0)
-                copy_sql = f"COPY {table} ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv, NULL '')"
+                copy_sql = (
+                    f"COPY {table} ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+                )
                 with cur.cursor.copy(copy_sql) as copy:
                     while chunk := buf.read(1 << 20):
                         copy.write(chunk)
@@ -200,7 +203,14 @@ def build(clients: int, items: int, today: date, seed: int) -> float:
                 for start in range(0, len(rows), 50_000):
                     chunk = rows[start : start + 50_000]
                     if due_at is not None:
-                        chunk = [[*r[:due_at], r[due_at] or None, *r[due_at + 1 :]] for r in chunk]
+                        chunk = [
+                            [
+                                *r[:due_at],
+                                None if r[due_at] == NULL else r[due_at],
+                                *r[due_at + 1 :],
+                            ]
+                            for r in chunk
+                        ]
                     cur.executemany(
                         sql, [[str(v) if isinstance(v, Decimal) else v for v in r] for r in chunk]
                     )

@@ -101,6 +101,36 @@ def _items_sql(as_of: date, accounts: tuple[str, list] | None) -> tuple[str, lis
     return sql, [as_of, as_of, as_of, *extra, as_of, as_of, as_of, *extra]
 
 
+def _contributions_sql(as_of: date, accounts: tuple[str, list] | None) -> tuple[str, list]:
+    """What each item contributes to the open amounts as of ``as_of`` (columns account_id,
+    kind, due_date, open_amount), for the accounts of the subquery ``accounts`` (None: every
+    client): its open amount today, plus back what each allocation after ``as_of`` took from it.
+
+    Several rows per item, but the ageing only sums them per unit and bucket (and an item's
+    bucket is its own), so no per-item grouping is needed: three scans appended, the last two
+    empty for ``as_of`` today. Every item seen is open as of the day (an invoice's open
+    amount only falls over time, a credit's only rises towards zero)."""
+    s = SettlementItem._meta.db_table
+    a = Allocation._meta.db_table
+    where, extra = "", []
+    if accounts is not None:
+        where, extra = f" AND s.account_id IN ({accounts[0]})", list(accounts[1])
+    due = "COALESCE(s.due_date, s.document_date)"
+    sql = (
+        f"SELECT s.account_id, s.kind, {due} AS due_date, s.open_amount FROM {s} s"
+        f" WHERE s.open_amount <> 0 AND s.document_date <= %s{where}"
+        " UNION ALL"
+        f" SELECT s.account_id, s.kind, {due} AS due_date, x.amount AS open_amount"
+        f" FROM {a} x JOIN {s} s ON s.id = x.debit_id"
+        f" WHERE x.allocated_on > %s AND s.document_date <= %s{where}"
+        " UNION ALL"
+        f" SELECT s.account_id, s.kind, {due} AS due_date, -x.amount AS open_amount"
+        f" FROM {a} x JOIN {s} s ON s.id = x.credit_id"
+        f" WHERE x.allocated_on > %s AND s.document_date <= %s{where}"
+    )
+    return sql, [as_of, *extra, as_of, as_of, *extra, as_of, as_of, *extra]
+
+
 def _bucket_case(as_of: date) -> tuple[str, list]:
     """The bucket of an item as a number: 0..4 the positions in ``ageing.BUCKETS`` (by the due
     date against ``ageing.bucket_bounds``), 5 an unallocated credit. One CASE per item, so the
@@ -141,7 +171,7 @@ def ageing_sql(*, as_of: date, accounts: tuple[str, list] | None, group: str) ->
     its subtree) or "all" (key NULL); a row per unit and bucket (``_bucket_case``) with the
     sum and the oldest due date. Plain SQL that PostgreSQL, SQLite and DuckDB
     run alike (benchmarks/ageing.py runs it in DuckDB)."""
-    items, item_params = _items_sql(as_of, accounts)
+    items, item_params = _contributions_sql(as_of, accounts)
     case, case_params = _bucket_case(as_of)
     account = Account._meta.db_table
     dept = Department._meta.db_table
