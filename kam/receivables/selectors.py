@@ -429,8 +429,13 @@ def ageing_report(*, user, level: str, unit_id: int | None, as_of: date) -> Agei
             unit_name = str(person)
             group, key = "client", "client"
     everyone = accounts if (unit_id is not None or not user.sees_everything) else None
-    total = _ageing_rows(as_of=as_of, accounts=everyone, group="all").get(None) or Ageing()
     found = _ageing_rows(as_of=as_of, accounts=everyone, group=group)
+    if group == "subtree":  # nested rows overlap: the total is a statement of its own
+        total = _ageing_rows(as_of=as_of, accounts=everyone, group="all").get(None) or Ageing()
+    else:  # each client is in exactly one row: the total is their sum
+        total = Ageing()
+        for a in found.values():
+            total = total.add(a)
     if group == "subtree" and unit_id is not None:
         inside = set(
             Department.objects.filter(path__startswith=dept.path).values_list("pk", flat=True)
