@@ -41,41 +41,14 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "kam.settings"
 os.environ["DEBUG"] = "1"
 os.environ.setdefault("KAM_DATA_DIR", str(OUT))
 
+from _db import ensure_database  # noqa: E402
+
 NULL = "\\N"  # COPY's NULL marker (an empty field is an empty string)
 LEVELS = {"company": "department", "department": "subtree", "manager": "owner"}
 
 
 def database_url() -> str:
     return os.environ.get("DATABASE_URL", f"sqlite:///{OUT / 'kam-bench-ageing.sqlite3'}")
-
-
-def ensure_database(url: str, *, fresh: bool) -> None:
-    import dj_database_url
-
-    cfg = dj_database_url.parse(url)
-    if cfg["ENGINE"] == "django.db.backends.sqlite3":
-        OUT.mkdir(parents=True, exist_ok=True)
-        if fresh:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{cfg['NAME']}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-    from psycopg import sql
-
-    conninfo = {
-        "dbname": "postgres",
-        "host": cfg.get("HOST") or None,
-        "port": cfg.get("PORT") or None,
-        "user": cfg.get("USER") or None,
-        "password": cfg.get("PASSWORD") or None,
-    }
-    with psycopg.connect(**{k: v for k, v in conninfo.items() if v}, autocommit=True) as conn:
-        name = cfg["NAME"]
-        if fresh:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"created database {name}")
 
 
 def best_of(fn: Callable[[], object], runs: int) -> tuple[float, object]:

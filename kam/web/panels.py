@@ -18,6 +18,7 @@ from kam.credit.selectors import client_panel as credit_client_panel
 from kam.orders.selectors import client_panel as orders_client_panel
 from kam.orders.selectors import home_panel as orders_home_panel
 from kam.orders.selectors_obligations import obligations_panel
+from kam.receivables.selectors import client_panel as settlements_client_panel
 from kam.receivables.selectors_collection import client_panel as collection_client_panel
 from kam.receivables.selectors_collection import home_panel as collection_home_panel
 
@@ -37,6 +38,12 @@ CLIENT_PANELS: list[tuple[str, ClientBuilder]] = [
     (
         "credit/_client_panel.html",
         lambda user, account, as_of: credit_client_panel(user=user, account=account, as_of=as_of),
+    ),
+    (
+        "receivables/_client_panel.html",
+        lambda user, account, as_of: settlements_client_panel(
+            user=user, account=account, as_of=as_of
+        ),
     ),
     (
         "receivables/collection/_client_panel.html",
