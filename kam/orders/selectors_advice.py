@@ -330,7 +330,7 @@ def reason_text(reason: Reason) -> str:
         }
         return _("%(every)s, %(last)s") % {"every": every, "last": _days_ago(v["days_since"])}
     if reason.code == "too_few":
-        times = ngettext("bought once", "bought %(n)d times", v["purchases"]) % {
+        times = ngettext("bought %(n)d time", "bought %(n)d times", v["purchases"]) % {
             "n": v["purchases"]
         }
         return _("%(times)s, %(last)s: too few purchases to tell a rhythm") % {
