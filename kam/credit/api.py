@@ -18,8 +18,8 @@ from kam.credit.schemas import (
     CheckIn,
     CheckOut,
     CreditReportOut,
-    SettingsIn,
-    SettingsOut,
+    CreditSettingsIn,
+    CreditSettingsOut,
     TermsIn,
     TermsOut,
     WatchRowOut,
@@ -122,13 +122,13 @@ def credit_limit_reset(request, client_id: int):
     return _terms(selectors.credit_account_get(user=request.auth, pk=client_id))
 
 
-@router.get("/settings", response=SettingsOut, summary="The credit rules")
+@router.get("/settings", response=CreditSettingsOut, summary="The credit rules")
 def credit_settings(request):
     return selectors.credit_settings()
 
 
-@router.put("/settings", response=SettingsOut, summary="Change the credit rules")
-def credit_settings_update(request, payload: SettingsIn):
+@router.put("/settings", response=CreditSettingsOut, summary="Change the credit rules")
+def credit_settings_update(request, payload: CreditSettingsIn):
     data = payload.model_dump(exclude_unset=True)
     if any(v is None for v in data.values()):
         field = next(k for k, v in data.items() if v is None)

@@ -9,7 +9,7 @@ from ninja import Field, Schema
 from kam.core.schemas import Money
 
 
-class ReasonOut(Schema):
+class BlockReasonOut(Schema):
     code: str = Field(
         description="over_limit | overdue | check_missing | check_rejected | check_expired"
     )
@@ -32,7 +32,7 @@ class CheckOut(Schema):
         return (user.get_full_name() or user.username) if user else ""
 
 
-class MonthOut(Schema):
+class PaymentMonthOut(Schema):
     month: date = Field(description="The month's first day.")
     invoiced: Money
     paid: Money
@@ -60,11 +60,11 @@ class CreditReportOut(Schema):
     overdue: Money
     days_overdue: int
     overdue_share_pct: Decimal = Field(description="Share of the open invoices overdue, %.")
-    history: list[MonthOut] = Field(description="12 months up to as_of's month.")
+    history: list[PaymentMonthOut] = Field(description="12 months up to as_of's month.")
     last_check: CheckOut | None
     check_valid: bool
     blocked: bool = Field(description="true: the gate refuses any new order now.")
-    reasons: list[ReasonOut]
+    reasons: list[BlockReasonOut]
 
 
 class CheckIn(Schema):
@@ -88,7 +88,7 @@ class TermsOut(Schema):
     source: str = Field(description="controller | contract")
 
 
-class SettingsOut(Schema):
+class CreditSettingsOut(Schema):
     overdue_amount_threshold: Money
     overdue_days_threshold: int
     check_required: bool
@@ -96,7 +96,7 @@ class SettingsOut(Schema):
     check_valid_months: int
 
 
-class SettingsIn(Schema):
+class CreditSettingsIn(Schema):
     overdue_amount_threshold: Decimal | None = None
     overdue_days_threshold: int | None = None
     check_required: bool | None = None

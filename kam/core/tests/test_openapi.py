@@ -83,3 +83,34 @@ def test_errors_the_server_sends_match_the_documented_schema(org, openapi, clien
         body = response.json()
         assert validator.is_valid(body), (status, body)
     assert not validator.is_valid({"message": "no code"})  # the check can fail
+
+
+def test_every_schema_class_has_a_name_of_its_own():
+    """The OpenAPI components are keyed by class name: two apps' ``MonthOut`` would silently
+    document one endpoint with the other's schema."""
+    import importlib
+    import pkgutil
+
+    from ninja import Schema
+
+    import kam
+
+    for info in pkgutil.walk_packages(kam.__path__, "kam."):
+        if ".tests" in info.name or ".migrations" in info.name:
+            continue
+        if info.name.rsplit(".", 1)[-1].startswith(("schemas", "api")):
+            importlib.import_module(info.name)
+    seen: dict[str, str] = {}
+    clashes = []
+
+    def walk(cls):
+        for sub in cls.__subclasses__():
+            if sub.__module__.startswith("kam.") and ".tests" not in sub.__module__:
+                where = f"{sub.__module__}.{sub.__qualname__}"
+                if sub.__name__ in seen and seen[sub.__name__] != where:
+                    clashes.append((sub.__name__, seen[sub.__name__], where))
+                seen.setdefault(sub.__name__, where)
+            walk(sub)
+
+    walk(Schema)
+    assert clashes == []
