@@ -99,6 +99,11 @@ def clamp_date(value: date | None) -> date | None:
     return min(max(value, history_start()), planning_latest())
 
 
+def as_of_or_today(value: date | None) -> date:
+    """The day a read is asked for (``as_of``), pulled into the range; none given: today."""
+    return clamp_date(value) if value else timezone.localdate()
+
+
 def check_amount(
     value,
     *,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from kam.core.bounds import clamp_date
+from kam.core.bounds import as_of_or_today
 from kam.core.schemas import Pages
 from kam.credit import selectors, services
 from kam.credit.schemas import (
@@ -30,10 +30,6 @@ router = Router()
 
 class AsOfIn(Schema):
     as_of: date | None = None
-
-
-def _as_of(value: date | None) -> date:
-    return clamp_date(value) if value else timezone.localdate()
 
 
 def report_out(r: selectors.CreditReport) -> dict:
@@ -64,7 +60,9 @@ def report_out(r: selectors.CreditReport) -> dict:
 @router.get("/clients/{int:client_id}", response=CreditReportOut, summary="A client's credit")
 def credit_report(request, client_id: int, q: Query[AsOfIn]):
     account = selectors.credit_account_get(user=request.auth, pk=client_id)
-    report = selectors.credit_report(user=request.auth, account=account, as_of=_as_of(q.as_of))
+    report = selectors.credit_report(
+        user=request.auth, account=account, as_of=as_of_or_today(q.as_of)
+    )
     return report_out(report)
 
 
@@ -143,7 +141,7 @@ def credit_settings_update(request, payload: CreditSettingsIn):
 )
 @paginate(Pages)
 def credit_watchlist(request, q: Query[AsOfIn]):
-    as_of = _as_of(q.as_of)
+    as_of = as_of_or_today(q.as_of)
     return _WatchRows(selectors.credit_watchlist(user=request.auth, as_of=as_of), as_of)
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kam.core.bounds import clamp_date, clamp_page
+from kam.core.forms import add_service_errors
 from kam.core.periods import add_months
 from kam.core.tables import FORMATS, table_response
 from kam.credit import selectors, services
@@ -26,14 +27,6 @@ def _as_of(request):
     form = AsOfForm(request.GET)
     day = form.cleaned_data.get("as_of") if form.is_valid() else None
     return clamp_date(day) if day else timezone.localdate(), form
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _flag_words(flags):
@@ -168,7 +161,7 @@ def check_record(request, pk):
         try:
             services.credit_check_record(actor=request.user, account=account, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The credit check is recorded."))
             return redirect("credit:client", pk=account.pk)
@@ -186,7 +179,7 @@ def limit_set(request, pk):
         try:
             services.credit_limit_set(actor=request.user, account=account, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The credit limit and payment terms are saved."))
             return redirect("credit:client", pk=account.pk)
@@ -218,7 +211,7 @@ def settings_view(request):
             try:
                 services.credit_settings_update(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The credit rules are saved."))
                 return redirect("credit:settings")

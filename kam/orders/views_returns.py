@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kam.core.bounds import clamp_date, clamp_page
+from kam.core.forms import add_service_errors
 from kam.core.tables import table_response
 from kam.orders import selectors_returns as selectors
 from kam.orders import services_returns as services
@@ -30,15 +31,6 @@ from kam.org.policy import Action, can, require
 from kam.org.selectors import visible_people
 
 PER_PAGE = 50
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError on the form: on the field it names, else on the form."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _people(user):
@@ -92,7 +84,7 @@ def reasons(request):
             try:
                 reason = services.reason_create(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Reason %(name)s added.") % {"name": reason.name})
                 return redirect("returns:reasons")
@@ -121,7 +113,7 @@ def reason_detail(request, pk: int):
             try:
                 services.reason_update(actor=request.user, reason=reason, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Reason saved."))
                 return redirect("returns:reason", reason.pk)
@@ -164,7 +156,7 @@ def action_create(request):
         try:
             services.preventive_action_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Preventive action recorded."))
             return _back(request, "returns:analysis")
@@ -236,7 +228,7 @@ def act_detail(request, pk: int):
             try:
                 services.discrepancy_act_resolve(actor=request.user, act=act, **form.cleaned_data)
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Act %(number)s resolved.") % {"number": act.number})
                 return redirect("returns:act", act.pk)

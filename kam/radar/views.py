@@ -21,6 +21,7 @@ from kam.clients.models import Account
 from kam.clients.selectors import account_get
 from kam.core.bounds import clamp_page
 from kam.core.cache_versions import cached, scope_key
+from kam.core.forms import add_service_errors
 from kam.core.selectors import audit_for
 from kam.org.policy import Action, can, require
 from kam.radar import exports, services
@@ -365,15 +366,6 @@ def why_key_panel(request, account_pk: int):
     return _render_why(request, _why_context(request, account))
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError on the form: on the field it names, else on the form."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _record(request, account_pk: int, prefix: str, write: Callable, done: str):
     """Validate the posted form, call the service, answer with the refreshed panel (htmx) or
     back to the client card. The service checks scope again and writes the audit entry."""
@@ -386,7 +378,7 @@ def _record(request, account_pk: int, prefix: str, write: Callable, done: str):
         try:
             write(account, form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if not _wants_fragment(request):
                 messages.success(request, done)
@@ -512,7 +504,7 @@ def settings_view(request):
             except services.SettingsConflict as exc:
                 form.add_error(None, str(exc))
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The criteria are saved."))
                 return redirect("radar:settings")

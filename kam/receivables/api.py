@@ -6,12 +6,11 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from kam.clients.selectors import account_get
-from kam.core.bounds import MAX_ID, clamp_date
+from kam.core.bounds import MAX_ID, as_of_or_today
 from kam.core.selectors import company_settings
 from kam.core.tables import CONTENT_TYPES
 from kam.receivables import documents, selectors, services
@@ -45,10 +44,6 @@ class PeriodQuery(Schema):
     language: str | None = None
 
 
-def _as_of(value: date | None) -> date:
-    return clamp_date(value) if value else timezone.localdate()
-
-
 def _client(request, client_id: int):
     if not 0 < client_id <= MAX_ID:
         raise Http404(_("Not found."))
@@ -61,7 +56,7 @@ def ageing(request, q: Query[AgeingQuery]):
     if unit is not None and (q.level == "company" or not 0 < unit <= MAX_ID):
         raise Http404(_("No such unit."))
     report = selectors.ageing_report(
-        user=request.auth, level=q.level, unit_id=unit, as_of=_as_of(q.as_of)
+        user=request.auth, level=q.level, unit_id=unit, as_of=as_of_or_today(q.as_of)
     )
     return documents.report_dict(report)
 
@@ -73,7 +68,7 @@ def ageing(request, q: Query[AgeingQuery]):
 )
 def client_balance(request, client_id: int, q: Query[AsOfQuery]):
     account = _client(request, client_id)
-    as_of = _as_of(q.as_of)
+    as_of = as_of_or_today(q.as_of)
     a = selectors.client_ageing(user=request.auth, account=account, as_of=as_of)
     items = selectors.open_items(user=request.auth, account=account, as_of=as_of)
     return {
