@@ -151,8 +151,9 @@ def _terms(rng, accounts, monthly: dict[int, Decimal], key_ids: set[int]) -> lis
         else:
             column = rng.choice(("base", "wholesale", "wholesale"))
         days = rng.choice((14, 30, 30, 30, 45, 60))
-        # About two and a half months of purchases, in thousands.
-        limit = max(Decimal(2000), (avg * Decimal("2.5") / 1000).quantize(Decimal(1)) * 1000)
+        # About four months of purchases, in thousands: room for the open invoices of the
+        # payment terms and the next orders.
+        limit = max(Decimal(3000), (avg * 4 / 1000).quantize(Decimal(1)) * 1000)
         out.append(Terms(a.pk, column, days, limit, _pick_payer(rng)))
     # However small the company, one client stopped paying and one pays slowly, so the
     # collection list, the broken promise and the credit gate have a case.
@@ -533,6 +534,74 @@ def _discrepancy_act(rng, reasons, today: date) -> int:
     return 1
 
 
+def _open_orders(rng, people: dict[str, User], today: date) -> int:
+    """Today's work, through the order services, so the KAM's orders, sales support's queue,
+    the head's approvals and credit control's blocked orders have something on first start:
+    drafts, submitted orders (one already in the ERP), one waiting for a discount beyond the
+    rule and one the credit gate stopped (a client who stopped paying)."""
+    from django.core.exceptions import ValidationError
+
+    from kam.orders.services import order_create, order_enter, order_submit
+    from kam.org.policy import Action, can
+
+    supports = [u for u in people.values() if u.role == Role.SUPPORT]
+    buyers = list(
+        Contract.objects.filter(status__in=("active", "expiring"), account__owner__isnull=False)
+        .select_related("account__owner", "price_column")
+        .order_by("-credit_limit", "pk")
+    )
+    stopped = {
+        p.account_id for p in PaymentPromise.objects.filter(status=PaymentPromise.Status.BROKEN)
+    }
+    plan = ["draft", "draft", "submit", "enter", "discount"]
+    plan_for = [c for c in buyers if c.account_id not in stopped][: len(plan)]
+    plan_for += [c for c in buyers if c.account_id in stopped][:1]
+    plan += ["blocked"]
+    made = 0
+    for what, contract in zip(plan, plan_for, strict=False):
+        kam = contract.account.owner
+        products = list(
+            Price.objects.filter(column=contract.price_column, valid_from__lte=today)
+            .order_by("product_id")
+            .values_list("product_id", flat=True)[:200]
+        )
+        if not products:
+            continue
+        picked = rng.sample(products, min(3, len(products)))
+        lines = [
+            {
+                "product": Product.objects.get(pk=pid),
+                "quantity": Decimal(rng.randint(1, 6)),
+                "discount_percent": Decimal(12) if what == "discount" and i == 0 else None,
+            }
+            for i, pid in enumerate(picked)
+        ]
+        try:
+            with transaction.atomic():
+                order = order_create(
+                    actor=kam,
+                    account=contract.account,
+                    requested_on=today + timedelta(days=rng.randint(3, 10)),
+                    lines=lines,
+                )
+                if what != "draft":
+                    order = order_submit(actor=kam, order=order, version=order.version)
+                support = next(
+                    (u for u in supports if can(u, Action.ORDER_PROCESS, contract.account)), None
+                )
+                if what == "enter" and support is not None and order.status == "submitted":
+                    order_enter(
+                        actor=support,
+                        order=order,
+                        version=order.version,
+                        erp_number=f"ERP-{today:%y%m}-{order.pk:05d}",
+                    )
+        except ValidationError:  # a client the gate or the rules refuse today: next one
+            continue
+        made += 1
+    return made
+
+
 @transaction.atomic
 def populate_o2c_demo(*, rng: random.Random, people: dict[str, User], today: date, start: date):
     """Write the demo's orders to cash for every buying client (see the module's docstring)."""
@@ -572,6 +641,9 @@ def populate_o2c_demo(*, rng: random.Random, people: dict[str, User], today: dat
     n_invoices, n_payments = _settlements(rng, terms_by_id, today)
     n_promises = _promises(rng, terms, today, owners)
     n_acts = _discrepancy_act(rng, reasons, today)
+    # Open orders go through the services, which date and price them today: only a demo of
+    # today has them (a demo built for another day, as the tests do, has the history alone).
+    n_open = _open_orders(rng, people, today) if today == timezone.localdate() else 0
     summary = {
         "contracts": n_contracts,
         "credit_checks": n_checks,
@@ -581,6 +653,7 @@ def populate_o2c_demo(*, rng: random.Random, people: dict[str, User], today: dat
         "returns": n_returns,
         "promises": n_promises,
         "acts": n_acts,
+        "open_orders": n_open,
     }
     audit_record(
         actor=None,
