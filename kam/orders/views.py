@@ -21,7 +21,7 @@ from kam.orders.forms import DraftAddForm, LineForm, NewOrderForm, OrderFilterFo
 from kam.orders.models import DiscountApproval, Order, OrderNoticePreference, Reason
 from kam.orders.services.drafting import CANCELLABLE
 from kam.orders.services.fulfilment import REFUSABLE, SHIPPABLE
-from kam.org.policy import Action, can, scope
+from kam.org.policy import Action, can, require, scope
 
 PAGE_SIZE = 50
 
@@ -377,8 +377,7 @@ def shipment_action(request, pk: int, name: str):
 @require_GET
 def queue(request):
     """Sales support's queue: their department's submitted orders until shipped."""
-    if not can(request.user, Action.ORDER_PROCESS):
-        raise Http404(_("Not found."))
+    require(request.user, Action.ORDER_PROCESS)  # 403 with the policy's sentence
     qs = selectors.support_queue(user=request.user, status=request.GET.get("status", ""))
     if request.GET.get("format"):
         return _export(request, qs, "order-queue")
@@ -400,7 +399,7 @@ def approvals(request):
     may_approve = can(request.user, Action.DISCOUNT_APPROVE)
     may_override = can(request.user, Action.CREDIT_OVERRIDE)
     if not (may_approve or may_override):
-        raise Http404(_("Not found."))
+        require(request.user, Action.DISCOUNT_APPROVE)  # 403 with the policy's sentence
     pending = (
         selectors.approvals_pending(user=request.user)
         if may_approve
@@ -443,8 +442,7 @@ def approvals(request):
 @require_GET
 def blocked(request):
     """Credit control's page: orders the gate stopped, to release with a comment."""
-    if not can(request.user, Action.CREDIT_OVERRIDE):
-        raise Http404(_("Not found."))
+    require(request.user, Action.CREDIT_OVERRIDE)  # 403 with the policy's sentence
     qs = selectors.blocked_orders(user=request.user)
     if request.GET.get("format"):
         return _export(request, qs, "blocked-orders")
