@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from kam.core.bounds import no_control_characters
 from kam.core.models import TimeStampedModel
 from kam.org.models import Department, Territory
-from kam.org.selectors import visible_owner_filter
+from kam.org.selectors import ClientScopedQuerySet, visible_owner_filter
 
 
 class AccountQuerySet(models.QuerySet):
@@ -108,12 +108,6 @@ class Account(TimeStampedModel):
         return reverse("clients:detail", args=[self.pk])
 
 
-class ContactQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ContactQuerySet":
-        q = visible_owner_filter(user, prefix="account__")
-        return self if q is None else self.filter(q)
-
-
 class Contact(TimeStampedModel):
     """A person at a client and their part in its decisions (AC-4 grows from here)."""
 
@@ -146,7 +140,7 @@ class Contact(TimeStampedModel):
     )
     notes = models.TextField(_("notes"), blank=True, validators=[no_control_characters])
 
-    objects = ContactQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("contact person")

@@ -9,14 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from kam.clients.models import Account
 from kam.core.bounds import no_control_characters
 from kam.core.models import CurrencyField, MoneyField, TimeStampedModel
-from kam.org.selectors import visible_owner_filter
+from kam.org.selectors import ClientScopedQuerySet
 from kam.pricing.models import PriceColumn
-
-
-class ContractQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ContractQuerySet":
-        q = visible_owner_filter(user, prefix="account__")
-        return self if q is None else self.filter(q)
 
 
 class Contract(TimeStampedModel):
@@ -104,7 +98,7 @@ class Contract(TimeStampedModel):
         related_name="+",
     )
 
-    objects = ContractQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("contract")

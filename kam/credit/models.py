@@ -16,13 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from kam.clients.models import Account
 from kam.core.bounds import no_control_characters
 from kam.core.models import MoneyField, TimeStampedModel
-from kam.org.selectors import visible_owner_filter
-
-
-class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        q = visible_owner_filter(user, prefix="account__")
-        return self if q is None else self.filter(q)
+from kam.org.selectors import ClientScopedQuerySet
 
 
 class CreditSettings(TimeStampedModel):
@@ -79,7 +73,7 @@ class CreditAccount(TimeStampedModel):
         related_name="+",
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("credit account")
@@ -127,7 +121,7 @@ class CreditCheck(TimeStampedModel):
         related_name="+",
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("credit check")
@@ -159,7 +153,7 @@ class CreditReservation(TimeStampedModel):
     amount = MoneyField(_("amount"))
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("credit reservation")
@@ -203,7 +197,7 @@ class CreditOverride(models.Model):
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("credit override")

@@ -16,16 +16,10 @@ from kam.clients.models import Account
 from kam.contracts.models import Contract
 from kam.core.bounds import no_control_characters
 from kam.core.models import CurrencyField, MoneyField, TimeStampedModel
-from kam.org.selectors import visible_owner_filter
+from kam.org.selectors import ClientScopedQuerySet
 from kam.pricing.models import PriceColumn
 
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
-
-
-class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        q = visible_owner_filter(user, prefix=self.model.ACCOUNT_PATH)
-        return self if q is None else self.filter(q)
 
 
 class Reason(TimeStampedModel):
@@ -153,7 +147,7 @@ class Order(TimeStampedModel):
     )
     release_comment = models.CharField(_("release comment"), max_length=500, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("order")
@@ -199,7 +193,7 @@ class OrderLine(models.Model):
         related_name="+",
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("order line")
@@ -260,7 +254,7 @@ class DiscountApproval(TimeStampedModel):
         _("comment"), max_length=500, blank=True, validators=[no_control_characters]
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("discount approval")
@@ -294,7 +288,7 @@ class OrderEvent(models.Model):
     text = models.CharField(_("text"), max_length=500, blank=True)
     params = models.JSONField(_("values"), default=dict, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("order event")
@@ -332,7 +326,7 @@ class Shipment(TimeStampedModel):
         related_name="+",
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("shipment")
@@ -356,7 +350,7 @@ class ShipmentLine(models.Model):
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
     amount = MoneyField(_("amount"))
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("shipment line")
@@ -398,7 +392,7 @@ class OrderReturn(TimeStampedModel):
         related_name="+",
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("return")
@@ -422,7 +416,7 @@ class ReturnLine(models.Model):
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
     amount = MoneyField(_("amount"))
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("return line")
@@ -483,7 +477,7 @@ class DiscrepancyAct(TimeStampedModel):
         related_name="+",
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("discrepancy act")
@@ -506,7 +500,7 @@ class DiscrepancyLine(models.Model):
     quantity_expected = models.DecimalField(_("quantity per document"), **QUANTITY)
     quantity_found = models.DecimalField(_("quantity found"), **QUANTITY)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("discrepancy line")

@@ -7,7 +7,7 @@ off a client can be scoped with the same rule, given the path to the account.
 
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kam.org.models import Department, Deputyship, Role, User
@@ -54,6 +54,16 @@ def visible_owner_filter(user: User, *, prefix: str = "") -> Q | None:
             return None
         combined |= q
     return combined
+
+
+class ClientScopedQuerySet(QuerySet):
+    """``Model.objects.visible_to(user)`` for any model that hangs off a client (SE-1): the
+    rows whose client the user may see. The path to the client is the model's
+    ``ACCOUNT_PATH`` (``"order__account__"``), ``"account__"`` when it has none."""
+
+    def visible_to(self, user):
+        q = visible_owner_filter(user, prefix=getattr(self.model, "ACCOUNT_PATH", "account__"))
+        return self if q is None else self.filter(q)
 
 
 def department_subtree(department: Department):

@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from kam.clients.models import Account
 from kam.core.models import CurrencyField, MoneyField, TimeStampedModel
-from kam.org.selectors import visible_owner_filter
+from kam.org.selectors import ClientScopedQuerySet
 
 PERCENT = {"max_digits": 6, "decimal_places": 3}
 _pct_range = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -193,14 +193,6 @@ class RadarSettings(TimeStampedModel):
             raise ValidationError(errors)
 
 
-class ScopedQuerySet(models.QuerySet):
-    """Evidence hangs off an account: the same SE-1 rule as the account's."""
-
-    def visible_to(self, user):
-        q = visible_owner_filter(user, prefix="account__")
-        return self if q is None else self.filter(q)
-
-
 class Recorded(TimeStampedModel):
     """Who recorded a piece of evidence (KC-9: each definition shows who recorded it)."""
 
@@ -213,7 +205,7 @@ class Recorded(TimeStampedModel):
         related_name="+",
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -412,7 +404,7 @@ class KeyStatusSnapshot(models.Model):
     definitions = models.JSONField(_("definitions"), default=list)
     band = models.CharField(_("band"), max_length=16, choices=Band.choices, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("key status snapshot")

@@ -16,13 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from kam.clients.models import Account
 from kam.core.bounds import no_control_characters
 from kam.core.models import CurrencyField, MoneyField, TimeStampedModel
-from kam.org.selectors import visible_owner_filter
-
-
-class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        q = visible_owner_filter(user, prefix="account__")
-        return self if q is None else self.filter(q)
+from kam.org.selectors import ClientScopedQuerySet
 
 
 class SettlementItem(TimeStampedModel):
@@ -72,7 +66,7 @@ class SettlementItem(TimeStampedModel):
         related_name="+",
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("settlement item")
@@ -182,7 +176,7 @@ class PaymentPromise(TimeStampedModel):
         related_name="+",
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("promise to pay")
@@ -234,7 +228,7 @@ class Reminder(TimeStampedModel):
         related_name="+",
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reminder")

@@ -16,16 +16,10 @@ from kam.catalog.models import Product
 from kam.clients.models import Account
 from kam.core.bounds import MAX_AMOUNT
 from kam.core.models import CurrencyField, MoneyField
-from kam.org.selectors import visible_owner_filter
+from kam.org.selectors import ClientScopedQuerySet
 
 # The amounts of a line bounded by kam.core.bounds.MAX_AMOUNT (issue 7 §2).
 AMOUNT_FIELDS = ("quantity", "revenue", "cost", "revenue_base", "cost_base")
-
-
-class SalesLineQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "SalesLineQuerySet":
-        q = visible_owner_filter(user, prefix="account__")
-        return self if q is None else self.filter(q)
 
 
 class SalesLine(models.Model):
@@ -55,7 +49,7 @@ class SalesLine(models.Model):
         _("returns document"), max_length=64, blank=True, default="", db_default=""
     )
 
-    objects = SalesLineQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("sales line")
@@ -92,12 +86,6 @@ class SalesLine(models.Model):
         return self.revenue - self.cost
 
 
-class ClientMonthQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ClientMonthQuerySet":
-        q = visible_owner_filter(user, prefix="account__")
-        return self if q is None else self.filter(q)
-
-
 class ClientMonth(models.Model):
     """Sums of the ledger per client and month, in the base currency. Derived, never edited."""
 
@@ -112,7 +100,7 @@ class ClientMonth(models.Model):
     quantity = models.DecimalField(max_digits=18, decimal_places=3, default=0)
     lines = models.PositiveIntegerField(default=0)
 
-    objects = ClientMonthQuerySet.as_manager()
+    objects = ClientScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("client month")
