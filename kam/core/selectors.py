@@ -1,20 +1,32 @@
 """Reads shared by every app."""
 
-from django.db.models import QuerySet
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
 
 from kam.core.models import AuditEntry, CompanySettings, CurrencyRate, Notification
 from kam.core.money import RateTable
 
+M = TypeVar("M", bound=Model)
+
+
+def single_row(model: type[M]) -> M:
+    """A settings model's one row (company, radar, credit, collection settings), created
+    with its defaults on first use and read back, so its decimals are the database's, the
+    same as on every later read.
+
+    A read (selectors), though it may insert the defaults row once: services import the
+    settings from the selectors, never the other way round."""
+    obj = model._default_manager.order_by("pk").first()
+    if obj is None:
+        obj, _created = model._default_manager.get_or_create(pk=1)
+        obj.refresh_from_db()
+    return obj
+
 
 def company_settings() -> CompanySettings:
-    """The company's one settings row, created with defaults on first use.
-
-    A read (selectors), though it may insert the defaults row once: services import it from
-    here, never the other way round."""
-    obj = CompanySettings.objects.order_by("pk").first()
-    if obj is None:
-        obj, _ = CompanySettings.objects.get_or_create(pk=1)
-    return obj
+    """The company's one settings row, created with defaults on first use."""
+    return single_row(CompanySettings)
 
 
 def rate_table() -> RateTable:

@@ -29,7 +29,7 @@ from kam.clients.models import Account
 from kam.contracts.models import Contract
 from kam.contracts.selectors import IN_FORCE, contract_active
 from kam.core.periods import add_months, month_of
-from kam.core.selectors import company_settings
+from kam.core.selectors import company_settings, single_row
 from kam.credit.models import (
     CreditAccount,
     CreditCheck,
@@ -55,10 +55,7 @@ MONEY = DecimalField(max_digits=18, decimal_places=2)
 
 
 def credit_settings() -> CreditSettings:
-    obj = CreditSettings.objects.order_by("pk").first()
-    if obj is None:
-        obj, _created = CreditSettings.objects.get_or_create(pk=1)
-    return obj
+    return single_row(CreditSettings)
 
 
 def thresholds() -> Thresholds:

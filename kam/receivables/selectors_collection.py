@@ -15,6 +15,7 @@ from kam.clients.models import Account, Contact
 from kam.clients.selectors import account_get
 from kam.core.bounds import MAX_ID
 from kam.core.models import Notification
+from kam.core.selectors import single_row
 from kam.org.models import Role, User
 from kam.org.policy import Action, can, scope
 from kam.receivables.models import CollectionSettings, PaymentPromise, Reminder, SettlementItem
@@ -30,10 +31,7 @@ BUCKETS = ((1, 30), (31, 60), (61, 90), (91, None))
 
 def collection_settings() -> CollectionSettings:
     """The company's one collection settings row, created with defaults on first use."""
-    obj = CollectionSettings.objects.order_by("pk").first()
-    if obj is None:
-        obj, _created = CollectionSettings.objects.get_or_create(pk=1)
-    return obj
+    return single_row(CollectionSettings)
 
 
 def overdue_filter(as_of: date, *, prefix: str = "") -> Q:
