@@ -13,8 +13,8 @@ from django.utils import timezone
 from kam.clients.models import Account
 from kam.core.bounds import clamp_date, control_character
 from kam.credit.selectors import CreditReport, credit_report
-from kam.org.models import User
-from kam.org.policy import Action, holders
+from kam.org.cli import console_operator
+from kam.org.policy import Action
 
 
 def _json_default(value):
@@ -92,7 +92,13 @@ class Command(BaseCommand):
 
     def _handle(self, **o):
         as_of = clamp_date(_day(o["as_of"])) if o["as_of"] else timezone.localdate()
-        user = self._user(o["user"])
+        # The operator at the console: the first person who may set limits (a credit
+        # controller, the director or an administrator), who sees every client.
+        user = console_operator(
+            o["user"],
+            action=Action.CREDIT_LIMIT_SET,
+            nobody="no credit controller, director or administrator yet: pass --user",
+        )
         reg = o["registration_number"]
         if control_character(reg) or not reg.strip():
             raise CommandError("give a client's registration number")
@@ -111,19 +117,6 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report_dict(report), default=_json_default, indent=2))
         else:
             self._table(report)
-
-    def _user(self, username: str | None) -> User:
-        if username:
-            user = User.objects.filter(username=username, is_active=True).first()
-            if user is None:
-                raise CommandError(f"no active user named {username!r}")
-            return user
-        # The operator at the console: the first person who may set limits (a credit
-        # controller, the director or an administrator), who sees every client.
-        user = User.objects.filter(holders(Action.CREDIT_LIMIT_SET)).order_by("pk").first()
-        if user is None:
-            raise CommandError("no credit controller, director or administrator yet: pass --user")
-        return user
 
     def _table(self, r: CreditReport) -> None:
         w = self.stdout.write

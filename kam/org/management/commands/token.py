@@ -1,8 +1,8 @@
 """``kam token create USERNAME [--name NAME]``: an API bearer token, shown once."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from kam.org.models import User
+from kam.org.cli import active_user
 from kam.org.services import api_token_create
 
 
@@ -16,8 +16,6 @@ class Command(BaseCommand):
         create.add_argument("--name", default="script")
 
     def handle(self, *args, action: str, username: str, name: str, **o):
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"no active user named {username!r}")
+        user = active_user(username)
         _, key = api_token_create(actor=None, user=user, name=name)
         self.stdout.write(key)

@@ -10,8 +10,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from kam.core.periods import month_of
-from kam.org.models import User
-from kam.org.policy import Action, holders
+from kam.org.cli import console_operator
+from kam.org.policy import Action
 from kam.radar import exports, selectors
 from kam.radar.models import Level
 from kam.radar.selectors.export import radar_export
@@ -109,7 +109,13 @@ class Command(BaseCommand):
             raise CommandError(str(exc) or "not allowed") from None
 
     def _handle(self, **o):
-        user = self._user(o["user"])
+        # The operator at the console: the first person the policy lets run the radar's
+        # management (a director or an administrator), who sees everything.
+        user = console_operator(
+            o["user"],
+            action=Action.RADAR_SNAPSHOT_TAKE,
+            nobody="no director or administrator yet: pass --user USERNAME",
+        )
         if o["snapshot"]:
             period_end = o["as_of"] or month_of(timezone.localdate()) - timedelta(days=1)
             n = radar_snapshot_take(actor=user if o["user"] else None, period_end=period_end)
@@ -145,19 +151,6 @@ class Command(BaseCommand):
             )
         else:
             self._table(portfolio)
-
-    def _user(self, username: str | None) -> User:
-        if username:
-            user = User.objects.filter(username=username, is_active=True).first()
-            if user is None:
-                raise CommandError(f"no active user named {username!r}")
-            return user
-        # The operator at the console: the first person the policy lets run the radar's
-        # management (a director or an administrator), who sees everything.
-        user = User.objects.filter(holders(Action.RADAR_SNAPSHOT_TAKE)).order_by("pk").first()
-        if user is None:
-            raise CommandError("no director or administrator yet: pass --user USERNAME")
-        return user
 
     def _table(self, p: selectors.Portfolio) -> None:
         w = self.stdout.write

@@ -4,10 +4,9 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from django.core.management.base import CommandError
-
+from kam.org.cli import console_operator
 from kam.org.models import User
-from kam.org.policy import Action, holders
+from kam.org.policy import Action
 
 
 def json_default(value):
@@ -32,17 +31,9 @@ iso_date.__name__ = "date (YYYY-MM-DD)"
 
 def operator(username: str | None) -> User:
     """``--user`` or the first director, administrator or credit controller (who see every
-    client's settlements)."""
-    if username:
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"no active user named {username!r}")
-        return user
-    q = holders(Action.SETTLEMENT_RECORD)
-    user = (
-        User.objects.filter(q, role__in=["director", "admin", "credit"]).order_by("pk").first()
-        or User.objects.filter(q, is_superuser=True).order_by("pk").first()
+    client's settlements): the holders of ``credit.limit.set``, by the one policy."""
+    return console_operator(
+        username,
+        action=Action.CREDIT_LIMIT_SET,
+        nobody="no director, administrator or credit controller yet: pass --user",
     )
-    if user is None:
-        raise CommandError("no director, administrator or credit controller yet: pass --user")
-    return user
