@@ -229,7 +229,10 @@ def _register_routers() -> None:
     from kam.orders.api import router as orders_router
     from kam.orders.api_advice import router as advice_router
     from kam.orders.api_returns import router as returns_router
+    from kam.pay.api import router as pay_router
+    from kam.plans.api import router as plans_router
     from kam.pricing.api import router as pricing_router
+    from kam.promotions.api import router as promotions_router
     from kam.radar.api import router as radar_router
     from kam.receivables.api import router as receivables_router
     from kam.receivables.api_collection import router as collection_router
@@ -248,6 +251,9 @@ def _register_routers() -> None:
     api.add_router("/credit", credit_router, tags=["credit"])
     api.add_router("/receivables", receivables_router, tags=["receivables"])
     api.add_router("/collection", collection_router, tags=["collection"])
+    api.add_router("/plans", plans_router, tags=["plans"])
+    api.add_router("/pay", pay_router, tags=["pay"])
+    api.add_router("/promotions", promotions_router, tags=["promotions"])
 
 
 _register_routers()

@@ -61,6 +61,16 @@ class Action(StrEnum):
     CREDIT_SETTINGS_EDIT = "credit.settings.edit"
     SETTLEMENT_RECORD = "settlement.record"
     COLLECTION_WORK = "collection.work"
+    # plans and pay (issue 10: SP-1..SP-4); people, not clients: services check that the
+    # unit or the person lies among the actor's visible people (kam.org.selectors)
+    PLAN_SET = "plan.set"
+    PLAN_SETTINGS_EDIT = "plan.settings.edit"
+    PAY_SCHEME_MANAGE = "pay.scheme.manage"
+    PAY_STATEMENT_PREPARE = "pay.statement.prepare"
+    PAY_STATEMENT_APPROVE = "pay.statement.approve"
+    PAY_STATEMENT_LOCK = "pay.statement.lock"
+    PROMOTION_PROPOSE = "promotion.propose"
+    PROMOTION_APPROVE = "promotion.approve"
 
 
 ALL_ROLES = frozenset(Role.values)
@@ -180,6 +190,38 @@ RULES: dict[Action, Rule] = {
         SALES_LINE | {Role.CREDIT},
         True,
         _("Only the client's KAM, their managers and credit control may work on the debt."),
+    ),
+    Action.PLAN_SET: Rule(
+        frozenset({Role.DIRECTOR, Role.ADMIN, Role.HEAD, Role.REGIONAL}),
+        False,
+        _("Only the director, a head of department or a regional manager may set plans."),
+    ),
+    Action.PLAN_SETTINGS_EDIT: Rule(
+        MANAGEMENT, False, _("Only a director or an administrator may change the plan rules.")
+    ),
+    Action.PAY_SCHEME_MANAGE: Rule(
+        MANAGEMENT, False, _("Only a director or an administrator may change pay schemes.")
+    ),
+    Action.PAY_STATEMENT_PREPARE: Rule(
+        frozenset({Role.DIRECTOR, Role.ADMIN, Role.HEAD}),
+        False,
+        _("Only the head of the department or the director may prepare pay statements."),
+    ),
+    Action.PAY_STATEMENT_APPROVE: Rule(
+        frozenset({Role.DIRECTOR, Role.HEAD}),
+        False,
+        _("Only the head of the department or the director may approve a pay statement."),
+    ),
+    Action.PAY_STATEMENT_LOCK: Rule(
+        MANAGEMENT, False, _("Only a director or an administrator may lock pay statements.")
+    ),
+    Action.PROMOTION_PROPOSE: Rule(
+        frozenset({Role.DIRECTOR, Role.ADMIN, Role.HEAD}),
+        False,
+        _("Only the head of a department or the director may propose a promotion."),
+    ),
+    Action.PROMOTION_APPROVE: Rule(
+        frozenset({Role.DIRECTOR}), False, _("Only the director may approve a promotion.")
     ),
 }
 

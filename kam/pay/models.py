@@ -1,0 +1,1 @@
+"""pay models (issue 10)."""

@@ -1,0 +1,1 @@
+"""Writes for plans (issue 10)."""

@@ -1,0 +1,1 @@
+"""promotions models (issue 10)."""
