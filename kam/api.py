@@ -221,6 +221,7 @@ def server_error(request, exc):
 
 
 def _register_routers() -> None:
+    from kam.activity.api import router as activity_router
     from kam.catalog.api import router as catalog_router
     from kam.clients.api import router as clients_router
     from kam.contracts.api import router as contracts_router
@@ -254,6 +255,7 @@ def _register_routers() -> None:
     api.add_router("/plans", plans_router, tags=["plans"])
     api.add_router("/pay", pay_router, tags=["pay"])
     api.add_router("/promotions", promotions_router, tags=["promotions"])
+    api.add_router("/activity", activity_router, tags=["activity"])
 
 
 _register_routers()

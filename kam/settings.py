@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "kam.imports",
     "kam.demo",
     "kam.radar",
+    "kam.activity",
     "kam.web",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("plans/", include("kam.plans.urls")),
     path("pay/", include("kam.pay.urls")),
     path("promotions/", include("kam.promotions.urls")),
+    path("schedule/", include("kam.activity.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -71,6 +71,9 @@ class Action(StrEnum):
     PAY_STATEMENT_LOCK = "pay.statement.lock"
     PROMOTION_PROPOSE = "promotion.propose"
     PROMOTION_APPROVE = "promotion.approve"
+    # the relationship workspace (issue 11: AC-*)
+    ACTIVITY_RECORD = "activity.record"
+    ACTIVITY_SETTINGS_EDIT = "activity.settings.edit"
 
 
 ALL_ROLES = frozenset(Role.values)
@@ -222,6 +225,16 @@ RULES: dict[Action, Rule] = {
     ),
     Action.PROMOTION_APPROVE: Rule(
         frozenset({Role.DIRECTOR}), False, _("Only the director may approve a promotion.")
+    ),
+    Action.ACTIVITY_RECORD: Rule(
+        SALES_LINE,
+        True,
+        _("Only the client's KAM and their managers may plan and log visits and calls."),
+    ),
+    Action.ACTIVITY_SETTINGS_EDIT: Rule(
+        MANAGEMENT,
+        False,
+        _("Only a director or an administrator may change the relationship rhythm."),
     ),
 }
 
