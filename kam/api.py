@@ -236,6 +236,7 @@ def _register_routers() -> None:
     from kam.promotions.api import router as promotions_router
     from kam.radar.api import router as radar_router
     from kam.receivables.api import router as receivables_router
+    from kam.relations.api import router as relations_router
     from kam.receivables.api_collection import router as collection_router
     from kam.sales.api import router as sales_router
 
@@ -256,6 +257,7 @@ def _register_routers() -> None:
     api.add_router("/pay", pay_router, tags=["pay"])
     api.add_router("/promotions", promotions_router, tags=["promotions"])
     api.add_router("/activity", activity_router, tags=["activity"])
+    api.add_router("/relations", relations_router, tags=["relations"])
 
 
 _register_routers()

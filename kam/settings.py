@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "kam.demo",
     "kam.radar",
     "kam.activity",
+    "kam.relations",
     "kam.web",
 ]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("pay/", include("kam.pay.urls")),
     path("promotions/", include("kam.promotions.urls")),
     path("schedule/", include("kam.activity.urls")),
+    path("relations/", include("kam.relations.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

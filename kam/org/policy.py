@@ -74,6 +74,8 @@ class Action(StrEnum):
     # the relationship workspace (issue 11: AC-*)
     ACTIVITY_RECORD = "activity.record"
     ACTIVITY_SETTINGS_EDIT = "activity.settings.edit"
+    RELATION_EDIT = "relation.edit"
+    PERSONAL_VIEW = "relation.personal.view"
 
 
 ALL_ROLES = frozenset(Role.values)
@@ -235,6 +237,18 @@ RULES: dict[Action, Rule] = {
         MANAGEMENT,
         False,
         _("Only a director or an administrator may change the relationship rhythm."),
+    ),
+    Action.RELATION_EDIT: Rule(
+        SALES_LINE,
+        True,
+        _("Only the client's KAM and their managers may change what is known about its people."),
+    ),
+    # The personal part of a profile (AC-4: birthday, family, interests) is narrower than the
+    # client: the owning KAM and their managers (the owner's line), never support or credit.
+    Action.PERSONAL_VIEW: Rule(
+        frozenset({Role.DIRECTOR, Role.HEAD, Role.REGIONAL, Role.KAM}),
+        True,
+        _("Only the client's KAM and their manager may see the personal part of a profile."),
     ),
 }
 

@@ -1,0 +1,1 @@
+"""Reads, scoped by user (issue 11)."""

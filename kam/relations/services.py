@@ -1,0 +1,1 @@
+"""Writes (issue 11)."""
