@@ -17,7 +17,7 @@ from django.utils import timezone
 from kam.clients.models import Account, Contact
 from kam.core.paging import CappedPage, capped_page
 from kam.org.models import Territory
-from kam.org.policy import Action, can
+from kam.org.policy import Action, can, scope
 from kam.relations import graph
 from kam.relations.models import (
     CompetitorActivity,
@@ -198,6 +198,10 @@ class CutRow:
     leaver: PersonRow
     target: PersonRow
     cut_off: list[PersonRow]
+
+    @property
+    def names(self) -> str:
+        return ", ".join(p.name for p in self.cut_off)
 
 
 @dataclass
@@ -424,3 +428,16 @@ def client_panel(*, user, account: Account, as_of: date | None = None) -> dict |
         "relations_notes": list(note_list(user=user, account=account)[:3]),
         "relations_may_edit": can(user, Action.RELATION_EDIT, account),
     }
+
+
+def relation_candidates(*, user, contact: Contact, limit: int = 500) -> list[Contact]:
+    """Whom ``contact`` may be tied to on the profile's form: people at clients the user may
+    edit, at the same client or in the same territory."""
+    q = scope(user, Action.RELATION_EDIT, prefix="account__")
+    qs = Contact.objects.select_related("account").exclude(pk=contact.pk)
+    if q is not None:
+        qs = qs.filter(q)
+    near = Q(account=contact.account_id)
+    if contact.account.territory_id:
+        near |= Q(account__territory=contact.account.territory_id)
+    return list(qs.filter(near).order_by("account__legal_name", "last_name", "pk")[:limit])
