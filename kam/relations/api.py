@@ -114,6 +114,7 @@ def _map(m: selectors.InfluenceMap) -> dict:
             for c in m.cuts
         ],
         "total_people": m.total_people,
+        "cuts_total": m.cuts_total,
     }
 
 

@@ -144,7 +144,8 @@ class RelationMapOut(Schema):
     edges: list[RelationEdgeOut]
     ranking: list[int] = Field(description="Person ids, most influential first.")
     balance: RelationBalanceOut
-    cuts: list[RelationCutOut]
+    cuts: list[RelationCutOut] = Field(description="The widest cuts first, at most 50.")
+    cuts_total: int = Field(description="How many cuts there are in all.")
     total_people: int = Field(description="People in scope before a territory's cap.")
 
 

@@ -34,6 +34,8 @@ COMPETITOR_RECENT_DAYS = 180
 # A territory's map draws at most this many people (those with ties and the VIPs/KOLs first).
 MAX_MAP_PEOPLE = 400
 NOTES_PER_PAGE = 25
+# The "if X leaves" list shows the widest cuts first, this many of them.
+MAX_CUTS = 50
 
 
 # --- people -----------------------------------------------------------------------------------
@@ -212,6 +214,7 @@ class InfluenceMap:
     balance: graph.Balance
     cuts: list[CutRow]
     total_people: int  # before the cap (a territory's map)
+    cuts_total: int = 0  # before MAX_CUTS
     data: dict = field(default_factory=dict)  # for the browser (json_script) and the API
 
 
@@ -263,9 +266,10 @@ def _influence_map(
         RankRow(rank=i, person=rows[pid], score=score, leaning=balance.leaning[pid])
         for i, (pid, score) in enumerate(ranked, start=1)
     ]
+    all_cuts = graph.cut_paths(people, links)
     cuts = [
         CutRow(leaver=rows[c.leaver], target=rows[c.target], cut_off=[rows[i] for i in c.cut_off])
-        for c in graph.cut_paths(people, links)
+        for c in all_cuts[:MAX_CUTS]
     ]
     deciders = {p.id for p in people if p.decides}
     data = {
@@ -303,6 +307,7 @@ def _influence_map(
         balance=balance,
         cuts=cuts,
         total_people=total if total is not None else len(rows),
+        cuts_total=len(all_cuts),
         data=data,
     )
 

@@ -23,10 +23,9 @@ from kam.relations.forms import (
     RelationForm,
     StageForm,
 )
-from kam.relations.graph import COMPETITOR, NEUTRAL, US
 from kam.relations.models import Relation, Stage
 
-LEANING = {US: "us", COMPETITOR: "competitor", NEUTRAL: "neutral"}
+EXPORT_NOTES = 50_000  # rows in a notes download
 
 
 def _yes(value: bool) -> str:
@@ -293,9 +292,38 @@ def _notes_context(request, *, account=None, note_form=None):
     }
 
 
+def _notes_export(request, fmt, *, account=None):
+    search = NoteSearchForm(request.GET)
+    f = search.cleaned_data if search.is_valid() else {}
+    qs = selectors.note_list(
+        user=request.user,
+        account=account,
+        q=f.get("q", ""),
+        kind=f.get("kind", ""),
+        tag=f.get("tag", ""),
+    ).prefetch_related("tags")
+    header = [_("On"), _("Client"), _("Kind"), _("Note"), _("Tags"), _("By")]
+    rows = (
+        [
+            n.on,
+            n.account.legal_name,
+            n.get_kind_display(),
+            n.text,
+            " ".join(t.name for t in n.tags.all()),
+            n.written_by.get_full_name() if n.written_by else "",
+        ]
+        for n in qs[:EXPORT_NOTES]
+    )
+    name = f"notes-{account.pk}" if account else "notes"
+    return table_response(fmt, filename=name, header=header, rows=rows, title=_("Notes"))
+
+
 @login_required
 def notes(request):
     """Every note the user may see: search over text and tags, filter by kind and tag."""
+    fmt = request.GET.get("format", "")
+    if fmt in FORMATS:
+        return _notes_export(request, fmt)
     context = _notes_context(request)
     return render(request, "relations/notes.html", context)
 
@@ -304,6 +332,9 @@ def notes(request):
 def client_notes(request, pk):
     """A client's information base, and (for its KAM and managers) the form to add to it."""
     account = account_get(user=request.user, pk=pk)
+    fmt = request.GET.get("format", "")
+    if request.method != "POST" and fmt in FORMATS:
+        return _notes_export(request, fmt, account=account)
     if request.method == "POST":
         form = NoteForm(request.POST)
         if form.is_valid():

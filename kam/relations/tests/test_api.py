@@ -88,6 +88,7 @@ def test_profile_leaves_the_personal_block_out_for_support_and_404_for_another_k
     assert "personal" not in body  # absent, not empty
     assert "Chess" not in r.content.decode() and "Widowed" not in r.content.decode()
     assert body["specialty"] == "Oncology"
+    assert "personal" not in api(org.credit).get(f"/people/{known.head.pk}").json()
     assert api(org.kam_boris).get(f"/people/{known.head.pk}").status_code == 404
     assert api(org.kam_sigrid).get(f"/people/{known.head.pk}").status_code == 404
 
@@ -208,6 +209,7 @@ def test_graphs(org, known, api):
     profile_update(actor=org.kam_anna, contact=known.nurse, loyalty_company=1)
     g = api(org.kam_anna).get(f"/clients/{known.anna.pk}/graph").json()
     assert g["ranking"] == [known.head.pk, known.deputy.pk, known.nurse.pk]
+    assert g["cuts_total"] == 1
     assert g["cuts"] == [
         {"leaver": known.deputy.pk, "target": known.head.pk, "cut_off": [known.nurse.pk]}
     ]

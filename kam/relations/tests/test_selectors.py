@@ -201,3 +201,10 @@ def test_client_panel(org, world):
     )
     other = make_account(owner=org.kam_anna)
     assert selectors.client_panel(user=org.kam_anna, account=other)["relations_people_count"] == 0
+
+
+def test_the_if_x_leaves_list_is_capped_widest_first(org, world, monkeypatch):
+    _latvian_map(org, world)
+    monkeypatch.setattr(selectors, "MAX_CUTS", 0)
+    m = selectors.client_map(user=org.kam_anna, account=world.anna)
+    assert (m.cuts, m.cuts_total) == ([], 1)

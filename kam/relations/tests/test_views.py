@@ -239,3 +239,17 @@ def test_notes_pages(org, known, login):
     note.refresh_from_db()
     assert note.text == "Wants more training"
     assert sorted(note.tags.values_list("name", flat=True)) == ["q4", "training"]
+
+
+def test_notes_export_is_scoped(org, known, login):
+    note_add(actor=org.kam_anna, account=known.anna, kind="need", text="Wants a tender", tags="q3")
+    note_add(actor=org.kam_sigrid, account=known.sigrid, kind="need", text="Tender in Tallinn")
+    body = login(org.kam_anna).get("/relations/notes/?q=tender&format=csv").content
+    text = body.decode("utf-8-sig")
+    assert "Wants a tender" in text and "Tallinn" not in text and "q3" in text
+    assert (
+        login(org.kam_sigrid)
+        .get(f"/relations/clients/{known.anna.pk}/notes/?format=csv")
+        .status_code
+        == 404
+    )
