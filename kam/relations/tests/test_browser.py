@@ -1,6 +1,5 @@
 """In a real browser, under the Content-Security-Policy: the influence map is drawn by
-Cytoscape from the page's data, a tap on a person opens their profile, and the page raises no
-policy violation and no script error."""
+Cytoscape from the page's data, and the page raises no policy violation and no script error."""
 
 from pathlib import Path
 
@@ -46,7 +45,7 @@ def test_the_map_is_drawn_under_the_policy(org, hospital, live_server, monkeypat
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
-    account, head = hospital
+    account, _head = hospital
     base = live_server.url
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)

@@ -253,3 +253,23 @@ def test_notes_export_is_scoped(org, known, login):
         .status_code
         == 404
     )
+
+
+def test_client_card_panel_renders(org, known):
+    from django.template.loader import render_to_string
+
+    from kam.relations.selectors import client_panel
+
+    note_add(actor=org.kam_anna, account=known.anna, kind="need", text="Wants EDI")
+    html = render_to_string(
+        "relations/_client_panel.html",
+        client_panel(user=org.kam_anna, account=known.anna, as_of=None),
+    )
+    assert "3 people" in html and "VIP 1" in html and "Wants EDI" in html
+    assert "Add a note" in html
+    assert "surgeon" not in html  # nothing personal on the card
+    support = render_to_string(
+        "relations/_client_panel.html",
+        client_panel(user=org.support_north, account=known.anna, as_of=None),
+    )
+    assert "Ilze Head" in support and "Add a note" not in support
