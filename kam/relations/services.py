@@ -129,7 +129,9 @@ def profile_update(*, actor, contact: Contact, **data) -> Profile:
     clean = {}
     for name in ("is_vip", "is_kol"):
         if name in data:
-            clean[name] = bool(data[name])
+            if not isinstance(data[name], bool):
+                raise ValidationError({name: _("Give true or false.")})
+            clean[name] = data[name]
     for name in ("loyalty_company", "loyalty_products"):
         if name in data:
             clean[name] = _scale(data[name], field=name)

@@ -100,6 +100,8 @@ def test_profile_update(org, known, api):
     bad = api(org.kam_anna).patch(f"/people/{known.head.pk}", {"loyalty_company": 9})
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "loyalty_company"
+    unset = api(org.kam_anna).patch(f"/people/{known.head.pk}", {"is_vip": None})
+    assert unset.status_code == 422 and unset.json()["errors"][0]["field"] == "is_vip"
     assert (
         api(org.support_north).patch(f"/people/{known.head.pk}", {"family": "x"}).status_code == 403
     )
