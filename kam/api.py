@@ -236,8 +236,8 @@ def _register_routers() -> None:
     from kam.promotions.api import router as promotions_router
     from kam.radar.api import router as radar_router
     from kam.receivables.api import router as receivables_router
-    from kam.relations.api import router as relations_router
     from kam.receivables.api_collection import router as collection_router
+    from kam.relations.api import router as relations_router
     from kam.sales.api import router as sales_router
 
     api.add_router("/clients", clients_router, tags=["clients"])
