@@ -21,6 +21,7 @@ from kam.orders.selectors_obligations import obligations_panel
 from kam.receivables.selectors import client_panel as settlements_client_panel
 from kam.receivables.selectors_collection import client_panel as collection_client_panel
 from kam.receivables.selectors_collection import home_panel as collection_home_panel
+from kam.relations.selectors import client_panel as relations_client_panel
 
 ClientBuilder = Callable[..., dict | None]
 
@@ -54,6 +55,12 @@ CLIENT_PANELS: list[tuple[str, ClientBuilder]] = [
     (
         "orders/returns/_obligations_panel.html",
         lambda user, account, as_of: obligations_panel(user=user, account=account, as_of=as_of),
+    ),
+    (
+        "relations/_client_panel.html",
+        lambda user, account, as_of: relations_client_panel(
+            user=user, account=account, as_of=as_of
+        ),
     ),
 ]
 
