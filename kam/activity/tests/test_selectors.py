@@ -89,9 +89,9 @@ def test_gone_quiet_lists_key_clients_past_their_rhythm(org, book):
     item(org.kam_sigrid, book.sud, utc(2025, 6, 29, 9), status="cancelled")
     # Cedar is not key: never listed, though never contacted.
     rows = selectors.gone_quiet(user=org.director, as_of=AS_OF)
-    assert [(r.account_name, r.status, r.rhythm_days, r.last_contact, r.days_since) for r in rows] == [
-        ("Aurora SIA", "critical", 14, date(2025, 6, 10), 20)
-    ]
+    assert [
+        (r.account_name, r.status, r.rhythm_days, r.last_contact, r.days_since) for r in rows
+    ] == [("Aurora SIA", "critical", 14, date(2025, 6, 10), 20)]
     assert rows[0].registration_number == "40001" and rows[0].owner_name == "Anna Kam"
     # A contact after as_of does not count for as_of.
     contact(org.kam_anna, book.birch, -1)
@@ -105,7 +105,10 @@ def test_gone_quiet_is_scoped_and_lists_the_never_contacted_first(org, book):
     contact(org.kam_anna, book.aurora, 20)
     anna = selectors.gone_quiet(user=org.kam_anna, as_of=AS_OF)
     # Birch never contacted: at the top; Sud is Sigrid's and not Anna's to see.
-    assert [(r.account_name, r.days_since) for r in anna] == [("Birch SIA", None), ("Aurora SIA", 20)]
+    assert [(r.account_name, r.days_since) for r in anna] == [
+        ("Birch SIA", None),
+        ("Aurora SIA", 20),
+    ]
     sigrid = selectors.gone_quiet(user=org.kam_sigrid, as_of=AS_OF)
     assert [r.account_name for r in sigrid] == ["Sud SIA"]
 

@@ -154,7 +154,11 @@ def test_completing_a_planned_item_with_outcome_and_next_step_planned(org, book)
     follow = Activity.objects.get(follows=done)
     # 10:00 in Riga (UTC+3 in summer) on the next step's day, on the same person's schedule
     assert follow.starts_at == utc(2025, 6, 17, 7, 0)
-    assert (follow.status, follow.purpose, follow.owner) == ("planned", "Send the offer", org.kam_anna)
+    assert (follow.status, follow.purpose, follow.owner) == (
+        "planned",
+        "Send the offer",
+        org.kam_anna,
+    )
     assert list(follow.people.all()) == [book.ilze]
     entry = AuditEntry.objects.filter(entity_id=str(item.pk), action="update").get()
     assert entry.changes["status"] == ["planned", "done"]
