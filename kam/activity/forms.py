@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.activity.models import Activity
 from kam.clients.models import Contact
+from kam.core.bounds import MAX_ID
 from kam.radar.models import Level
 
 
@@ -34,7 +35,7 @@ class AsOfForm(forms.Form):
 
 class WeekForm(forms.Form):
     week = forms.DateField(label=_("Week of"), required=False, widget=DateInput)
-    person = forms.IntegerField(required=False, min_value=1)
+    person = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 class ClientPickForm(forms.Form):

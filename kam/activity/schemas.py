@@ -2,8 +2,13 @@
 the apps' schemas). They only parse; the services decide and refuse naming the field."""
 
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Field, Schema
+
+from kam.core.bounds import MAX_ID
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ActivityPersonOut(Schema):
@@ -46,27 +51,29 @@ class ActivityWeekOut(Schema):
 
 class ActivityWeekIn(Schema):
     week: date | None = Field(None, description="Any day of the week (default: today).")
-    person: int | None = Field(None, description="Whose week (default: yours).")
+    person: int | None = Field(None, ge=1, le=MAX_ID, description="Whose week (default: yours).")
 
 
 class ActivityPlanIn(Schema):
-    client_id: int
+    client_id: Id
     kind: str = Field(description="visit | call | meeting | negotiation")
     starts_at: datetime
     ends_at: datetime | None = None
     purpose: str
-    people: list[int] = Field(default_factory=list, description="The client's contact ids.")
-    owner_id: int | None = Field(None, description="On whose schedule (default: yours).")
+    people: list[Id] = Field(default_factory=list, description="The client's contact ids.")
+    owner_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="On whose schedule (default: yours)."
+    )
 
 
 class ActivityLogIn(Schema):
-    client_id: int
+    client_id: Id
     kind: str
     starts_at: datetime
     ends_at: datetime | None = None
     purpose: str
     outcome: str
-    people: list[int] = Field(default_factory=list)
+    people: list[Id] = Field(default_factory=list)
     next_step: str = ""
     next_step_on: date | None = None
     topics: list[str] = Field(default_factory=list)
@@ -84,7 +91,7 @@ class ActivityCompleteIn(Schema):
         None, description="When it really started, if not as planned."
     )
     ends_at: datetime | None = None
-    people: list[int] | None = None
+    people: list[Id] | None = None
     plan_next_step: bool = False
 
 

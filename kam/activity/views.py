@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kam.activity import ical, selectors, services
 from kam.activity.forms import (
@@ -334,7 +334,7 @@ def _event(item: Activity) -> ical.Event:
     )
 
 
-@require_GET
+@require_safe
 def feed_ics(request, token):
     """The feed for a calendar program: no login, the secret in the URL is the key; a wrong
     or revoked secret answers 404."""

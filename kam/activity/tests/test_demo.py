@@ -49,7 +49,11 @@ def test_items_keep_the_services_rules(demo):
     assert not Activity.objects.filter(ends_at__lt=F("starts_at")).exists()
     # the client's own KAM, the client's own contact people
     assert not Activity.objects.exclude(owner=F("account__owner")).exists()
-    assert not Activity.objects.exclude(people__account=F("account")).filter(people__isnull=False).exists()
+    assert (
+        not Activity.objects.exclude(people__account=F("account"))
+        .filter(people__isnull=False)
+        .exists()
+    )
     # done on or before the demo's day; planned ones in the coming week
     after = local_midnight(TODAY + timedelta(days=1))
     assert not Activity.objects.filter(status="done", starts_at__gte=after).exists()

@@ -223,3 +223,12 @@ def test_pages_need_a_login(client, org):
     for path in ("/schedule/", "/schedule/plan/", "/schedule/gone-quiet/", "/schedule/feed/"):
         r = client.get(path)
         assert r.status_code == 302 and "/login/" in r["Location"]
+
+
+def test_an_id_past_any_row_is_404_not_an_error(org, book, login):
+    client = login(org.kam_anna)
+    huge = 2**70
+    for path in (f"/schedule/items/{huge}/", f"/schedule/clients/{huge}/"):
+        assert client.get(path).status_code == 404
+    assert client.get("/schedule/", {"person": huge}).status_code == 200  # the form ignores it
+    assert client.get("/schedule/plan/", {"client": huge}).status_code == 404
