@@ -166,11 +166,26 @@ def populate_activity_demo(
             last = today - timedelta(days=int((rhythm or gap) * rng.uniform(1.5, 3.0)) + 1)
         day = first + timedelta(days=rng.randint(0, gap))
         owner = owners[account.owner_id]
+        last_done = None
         while day <= last and len(rows) < budget:
             work = _workday(day)
             if work <= last:
-                rows.append(_done(rng, account, owner, work, contacts[account.pk], now))
+                row = _done(rng, account, owner, work, contacts[account.pk], now)
+                rows.append(row)
+                if row[0].status == Activity.Status.DONE:
+                    last_done = work
             day += timedelta(days=min(longest, max(1, round(rng.gauss(gap, gap / 4)))))
+        # Weekends and a cancelled last visit must not make a kept client look quiet.
+        kept = rhythm and account.pk not in quiet and len(rows) < budget
+        if kept and (last_done is None or (today - last_done).days >= rhythm):
+            back = today - timedelta(days=rng.randint(0, min(4, rhythm - 1)))
+            while back.weekday() >= 5:
+                back -= timedelta(days=1)
+            item, chosen = _done(rng, account, owner, back, contacts[account.pk], now)
+            item.status, item.outcome = Activity.Status.DONE, rng.choice(OUTCOMES)
+            if item.kind == Activity.Kind.NEGOTIATION:
+                item.topics, item.agreed = rng.choice(TOPIC_SETS), rng.choice(AGREED)
+            rows.append((item, chosen))
     # The coming week: each KAM's next visits and calls, key clients first.
     by_owner: dict[int, list[Account]] = defaultdict(list)
     for account in accounts:

@@ -73,5 +73,5 @@ def test_items_keep_the_services_rules(demo):
 def test_a_few_key_clients_gone_quiet(demo):
     result, _made, _s = demo
     rows = gone_quiet(user=result.people["director"], as_of=TODAY)
-    assert 1 <= len(rows) <= 6
+    assert 1 <= len(rows) <= 3  # the three left silent (fewer if fewer are key)
     assert all(r.days_since is None or r.days_since > r.rhythm_days for r in rows)
