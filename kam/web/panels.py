@@ -12,6 +12,8 @@ from datetime import date
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from kam.activity.selectors import client_panel as activity_client_panel
+from kam.activity.selectors import home_panel as activity_home_panel
 from kam.contracts.selectors import client_panel as contract_client_panel
 from kam.contracts.selectors import home_panel as contract_home_panel
 from kam.credit.selectors import client_panel as credit_client_panel
@@ -57,6 +59,10 @@ CLIENT_PANELS: list[tuple[str, ClientBuilder]] = [
         lambda user, account, as_of: obligations_panel(user=user, account=account, as_of=as_of),
     ),
     (
+        "activity/_client_panel.html",
+        lambda user, account, as_of: activity_client_panel(user=user, account=account, as_of=as_of),
+    ),
+    (
         "relations/_client_panel.html",
         lambda user, account, as_of: relations_client_panel(
             user=user, account=account, as_of=as_of
@@ -74,6 +80,7 @@ HOME_PANELS: list[tuple[str, Callable[..., dict | None]]] = [
         "receivables/collection/_home_panel.html",
         lambda user, as_of: collection_home_panel(user=user, as_of=as_of),
     ),
+    ("activity/_home_panel.html", lambda user, as_of: activity_home_panel(user=user, as_of=as_of)),
 ]
 
 
