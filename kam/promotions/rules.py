@@ -161,6 +161,34 @@ def _distance(treated: Decimal, other: Decimal) -> float:
     return abs(math.log(o / t))
 
 
+def control_matches(
+    treated: Iterable[Candidate],
+    candidates: Iterable[Candidate],
+    *,
+    categories: Iterable[int],
+    per_client: int = CONTROLS_PER_CLIENT,
+    band: Fraction = TURNOVER_BAND,
+) -> dict[int, list[int]]:
+    """For each programme client (by id), its control clients, nearest first: up to
+    ``per_client`` clients not in the programme in the same place (``same_place``), with a
+    pre-period turnover within the band (``in_band``) and who bought at least one of the
+    programme's ``categories`` in the pre-period, the nearest in turnover first (ties: the
+    lower id). Deterministic: the same inputs, the same matches, in any order."""
+    treated = sorted(treated, key=lambda c: c.id)
+    treated_ids = {c.id for c in treated}
+    wanted = frozenset(categories)
+    pool = sorted((c for c in candidates if c.id not in treated_ids), key=lambda c: c.id)
+    pool = [c for c in pool if c.categories & wanted]
+    matches: dict[int, list[int]] = {}
+    for t in treated:
+        near = [
+            c for c in pool if same_place(t, c) and in_band(t.pre_turnover, c.pre_turnover, band)
+        ]
+        near.sort(key=lambda c: (_distance(t.pre_turnover, c.pre_turnover), c.id))
+        matches[t.id] = [c.id for c in near[:per_client]]
+    return matches
+
+
 def control_group(
     treated: Iterable[Candidate],
     candidates: Iterable[Candidate],
@@ -169,21 +197,9 @@ def control_group(
     per_client: int = CONTROLS_PER_CLIENT,
     band: Fraction = TURNOVER_BAND,
 ) -> list[int]:
-    """The control group's client ids, sorted: for each programme client, up to
-    ``per_client`` clients not in the programme in the same place (``same_place``), with a
-    pre-period turnover within the band (``in_band``) and who bought at least one of the
-    programme's ``categories`` in the pre-period, the nearest in turnover first (ties: the
-    lower id). Deterministic: the same inputs, the same group, in any order."""
-    treated = sorted(treated, key=lambda c: c.id)
-    treated_ids = {c.id for c in treated}
-    wanted = frozenset(categories)
-    pool = sorted((c for c in candidates if c.id not in treated_ids), key=lambda c: c.id)
-    pool = [c for c in pool if c.categories & wanted]
-    chosen: set[int] = set()
-    for t in treated:
-        near = [
-            c for c in pool if same_place(t, c) and in_band(t.pre_turnover, c.pre_turnover, band)
-        ]
-        near.sort(key=lambda c: (_distance(t.pre_turnover, c.pre_turnover), c.id))
-        chosen.update(c.id for c in near[:per_client])
-    return sorted(chosen)
+    """The control group: every programme client's matches (``control_matches``), once each,
+    sorted by id."""
+    matches = control_matches(
+        treated, candidates, categories=categories, per_client=per_client, band=band
+    )
+    return sorted({cid for ids in matches.values() for cid in ids})
