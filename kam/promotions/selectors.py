@@ -125,6 +125,7 @@ class Effect:
     measured: list[date]  # of them, those over by as_of
     pre_months: list[date]
     clients: int  # programme clients the user sees
+    client_ids: list[int]  # which
     clients_total: int  # all programme clients
     matched: int  # programme clients with at least one control client
     control_size: int
@@ -319,6 +320,7 @@ def promotion_effect(*, user, promotion: Promotion, as_of: date | None = None) -
         measured=measured if last_month else [],
         pre_months=pre,
         clients=len(treated_ids),
+        client_ids=sorted(treated_ids),
         clients_total=clients_total,
         matched=sum(1 for ids in matches.values() if ids),
         control_size=len(control_ids),
