@@ -305,7 +305,7 @@ def promotion_effect(*, user, promotion: Promotion, as_of: date | None = None) -
             EffectMonth(
                 month=month,
                 in_programme=in_programme,
-                actual=sums["treated"][0].get(month, ZERO) if over else None,
+                actual=rules.cents(sums["treated"][0].get(month, ZERO)) if over else None,
                 baseline=trend[i - len(pre)] if in_programme else None,
                 control=rules.cents(Fraction(sums["control"][0].get(month, ZERO)) * scale)
                 if over and scale is not None

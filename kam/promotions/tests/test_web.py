@@ -34,7 +34,7 @@ def test_list_and_detail_pages(org, book, promotion, login):
     for tag in re.findall(r"<script[^>]*>", html):
         assert "src=" in tag or 'type="application/json"' in tag, tag
     chart = detail.context["chart"]
-    assert chart["actual"] == ["180", "220", "300", "300"]
+    assert chart["actual"] == ["180.00", "220.00", "300.00", "300.00"]
     assert chart["baseline"] == [None, None, "260.00", "300.00"]
     # Anna may not decide: no buttons.
     assert 'id="promotion-decision"' not in html
