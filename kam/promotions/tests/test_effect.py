@@ -100,3 +100,17 @@ def test_a_kam_measures_over_their_own_clients_only(org, book):
     assert book.a2.pk in anna.control_ids
     director = promotion_effect(user=org.director, promotion=promotion, as_of=END)
     assert (director.clients, director.cost) == (2, D("40"))
+
+
+def test_the_effect_reads_a_fixed_number_of_queries(org, book):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small = propose(org.head_north, book)
+    large = propose(org.head_north, book, segments=[book.segment.pk, book.other_segment.pk])
+    counts = []
+    for promotion in (small, large):
+        with CaptureQueriesContext(connection) as ctx:
+            promotion_effect(user=org.kam_anna, promotion=promotion, as_of=END)
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] <= 10, counts
