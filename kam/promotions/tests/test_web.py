@@ -150,3 +150,38 @@ def test_api_refuse_and_cost(org, book, login):
     )
     assert cost.status_code == 422
     assert cost.json()["errors"][0]["field"] == "cost"
+
+
+def test_refuse_edit_cost_and_close_on_the_pages(org, book, login):
+    p = propose(org.head_north, book)
+    head = login(org.head_north)
+    assert head.get(f"/promotions/{p.pk}/edit/").status_code == 200
+    bad = head.post(
+        f"/promotions/{p.pk}/edit/",
+        {
+            "name": "Renamed",
+            "kind": "bonus_goods",
+            "starts_on": "2025-03-01",
+            "ends_on": "2025-04-30",
+            "budget": "-1",
+            "products": [book.p.pk],
+            "accounts": [book.a1.pk],
+        },
+    )
+    assert bad.status_code == 400
+    p.refresh_from_db()
+    assert (p.name, p.budget) == ("Spring syringes", D("1000.00"))
+    director = login(org.director)
+    assert director.post(f"/promotions/{p.pk}/refuse/", {"note": "Not now"}).status_code == 302
+    p.refresh_from_db()
+    assert p.status == "refused" and "Not now" in p.note
+    # A refused programme has no cost.
+    assert director.post(f"/promotions/{p.pk}/cost/", {"cost": "10"}).status_code == 400
+
+    q = propose(org.head_north, book, name="Second")
+    promotion_approve(actor=org.director, promotion=q)
+    assert director.post(f"/promotions/{q.pk}/cost/", {"cost": "12.50"}).status_code == 302
+    assert director.post(f"/promotions/{q.pk}/close/").status_code == 302
+    q.refresh_from_db()
+    assert (q.cost, q.status) == (D("12.50"), "closed")
+    assert login(org.head_north).post(f"/promotions/{q.pk}/cost/", {"cost": "1"}).status_code == 403
