@@ -245,6 +245,15 @@ def _earlier_earned(person, period: Period) -> tuple[dict, dict]:
     return gross, taken
 
 
+def _return_sums(qs):
+    return (
+        qs.exclude(returns_document="")
+        .order_by()
+        .values("returns_document", "document_number")
+        .annotate(turnover=Sum("revenue_base"), day=Min("date"))
+    )
+
+
 def _clawbacks(person, period: Period, last: date, sales: list[LineDraft]) -> list[LineDraft]:
     gross, taken = _earlier_earned(person, period)
     for line in sales:  # this statement's own sales can be returned in the same period
@@ -263,54 +272,72 @@ def _clawbacks(person, period: Period, last: date, sales: list[LineDraft]) -> li
         statement__starts_on__lt=period.starts_on,
         kind=Kind.SALE,
     ).values("document")
-    own = [line.document for line in sales]
-    # Returns in the ledger naming a candidate sale, up to the period's end (whoever owns the
-    # client now: the commission is taken back from who earned it).
+    own = sorted({line.document for line in sales})
+    owned = _owned_accounts(person)
+    # Returns in the ledger in the period naming a candidate sale, whoever owns the client now
+    # (the commission is taken back from who earned it); the earlier returns of those sales
+    # only when there are any (both read the clients the person ever owned, by their index).
     ledger = defaultdict(lambda: {"before": ZERO, "in": ZERO, "doc": "", "day": None})
-    returns = (
-        SalesLine.objects.filter(date__lte=last)
-        .filter(Q(returns_document__in=earned_docs) | Q(returns_document__in=own))
-        .values("returns_document", "document_number")
-        .annotate(turnover=Sum("revenue_base"), day=Min("date"))
-    )
-    for r in returns:
+    returns = SalesLine.objects.filter(
+        account_id__in=owned, date__gte=period.starts_on, date__lte=last
+    ).filter(Q(returns_document__in=earned_docs) | Q(returns_document__in=own))
+    for r in _return_sums(returns):
         entry = ledger[r["returns_document"]]
-        returned = -(r["turnover"] or ZERO)
-        if r["day"] >= period.starts_on:
-            entry["in"] += returned
-            entry["doc"], entry["day"] = r["document_number"], r["day"]
-        else:
-            entry["before"] += returned
-    # Credit notes and returns in the settlements referencing a candidate sale's invoice.
-    invoices = {
-        i["document_number"]: i
-        for i in SettlementItem.objects.filter(kind=SettlementItem.Kind.INVOICE)
-        .filter(
-            Q(document_number__in=earned_docs)
-            | Q(document_number__in=own)
-            | Q(reference__in=earned_docs)
-            | Q(reference__in=own)
+        entry["in"] += -(r["turnover"] or ZERO)
+        entry["doc"], entry["day"] = r["document_number"], r["day"]
+    if ledger:
+        before = SalesLine.objects.filter(
+            account_id__in=owned, date__lt=period.starts_on, returns_document__in=sorted(ledger)
         )
-        .values("document_number", "reference", "amount")
-    }
+        for r in _return_sums(before):
+            ledger[r["returns_document"]]["before"] += -(r["turnover"] or ZERO)
+    # Credit notes and returns in the settlements in the period referencing an invoice of a
+    # candidate sale (its number or its reference is the sale's document).
     settled = defaultdict(lambda: {"before": ZERO, "in": ZERO, "doc": "", "day": None})
-    credits = SettlementItem.objects.filter(
-        kind__in=[SettlementItem.Kind.CREDIT_NOTE, SettlementItem.Kind.RETURN],
-        reference__in=list(invoices),
-        document_date__lte=last,
-    ).values("reference", "document_number", "document_date", "amount")
-    for c in credits:
-        inv = invoices[c["reference"]]
-        sale = inv["document_number"] if inv["document_number"] in gross else inv["reference"]
-        if sale not in gross or inv["amount"] <= 0:
-            continue
-        share = -c["amount"] / inv["amount"]
-        entry = settled[sale]
-        if c["document_date"] >= period.starts_on:
-            entry["in"] += share
-            entry["doc"], entry["day"] = c["document_number"], c["document_date"]
-        else:
-            entry["before"] += share
+    credit_kinds = [SettlementItem.Kind.CREDIT_NOTE, SettlementItem.Kind.RETURN]
+    credits = list(
+        SettlementItem.objects.filter(
+            kind__in=credit_kinds,
+            account_id__in=owned,
+            document_date__gte=period.starts_on,
+            document_date__lte=last,
+        )
+        .exclude(reference="")
+        .order_by()
+        .values("reference", "document_number", "document_date", "amount")
+    )
+    if credits:
+        invoices = {
+            i["document_number"]: i
+            for i in SettlementItem.objects.filter(
+                kind=SettlementItem.Kind.INVOICE,
+                document_number__in=sorted({c["reference"] for c in credits}),
+            )
+            .order_by()
+            .values("document_number", "reference", "amount")
+        }
+        sale_of = {}
+        for number, inv in invoices.items():
+            sale = number if number in gross else inv["reference"]
+            if sale in gross and inv["amount"] > 0:
+                sale_of[number] = sale
+        earlier = SettlementItem.objects.filter(
+            kind__in=credit_kinds,
+            account_id__in=owned,
+            document_date__lt=period.starts_on,
+            reference__in=sorted(sale_of),
+        ).values("reference", "document_number", "document_date", "amount")
+        for c in [*credits, *(earlier if sale_of else [])]:
+            sale = sale_of.get(c["reference"])
+            if sale is None:
+                continue
+            share = -c["amount"] / invoices[c["reference"]]["amount"]
+            entry = settled[sale]
+            if c["document_date"] >= period.starts_on:
+                entry["in"] += share
+                entry["doc"], entry["day"] = c["document_number"], c["document_date"]
+            else:
+                entry["before"] += share
     out = []
     for doc in candidates:
         g = gross[doc]

@@ -181,10 +181,6 @@ class PayStatement(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["person", "period_kind", "starts_on"], name="pay_statement_unique"
             ),
-            models.CheckConstraint(
-                condition=models.Q(total=models.F("fixed") + models.F("variable")),
-                name="pay_statement_total_adds_up",
-            ),
         ]
         indexes = [models.Index(fields=["starts_on", "status"], name="pay_statement_period_idx")]
 
