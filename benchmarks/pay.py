@@ -23,7 +23,7 @@ import os
 import random
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -81,7 +81,7 @@ def build(args, period) -> list:
         kam = user_create(
             actor=None,
             username=f"bench_kam_{k:03d}",
-            password="bench-not-a-secret",
+            password="bench-not-a-secret",  # noqa: S106 (a throwaway database)
             role=Role.KAM,
             first_name="Bench",
             last_name=f"Kam {k:03d}",

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kam.pay import rules
@@ -154,12 +154,14 @@ def band_tables(draw):
     return rules.bands_parse(rows)
 
 
+@settings(deadline=None, max_examples=200)
 @given(band_tables(), amounts, amounts)
 def test_commission_is_monotonic_in_the_deal_amount(bands, a, b):
     low, high = sorted((a, b))
     assert rules.commission(low, bands).amount <= rules.commission(high, bands).amount
 
 
+@settings(deadline=None, max_examples=200)
 @given(band_tables(), amounts)
 def test_commission_never_exceeds_the_top_rate(bands, a):
     top = max(b.rate for b in bands)
@@ -181,6 +183,7 @@ def cut_rows(draw):
     return [[t, c] for t, c in zip(thresholds, cuts, strict=True)]
 
 
+@settings(deadline=None, max_examples=200)
 @given(cut_rows())
 def test_a_cut_table_is_accepted_exactly_when_it_is_monotonic(rows):
     monotonic = all(rows[i][1] >= rows[i + 1][1] for i in range(len(rows) - 1))
@@ -194,6 +197,7 @@ def test_a_cut_table_is_accepted_exactly_when_it_is_monotonic(rows):
             rules.cut_table_parse(rows)
 
 
+@settings(deadline=None, max_examples=200)
 @given(
     amounts,
     st.decimals(min_value=-(10**6), max_value=10**9, places=2),
