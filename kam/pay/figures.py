@@ -188,7 +188,7 @@ def _owned_accounts(person):
     return AccountOwnership.objects.filter(owner=person).values("account_id")
 
 
-def _sales_paid(person, period: Period, last: date, t: Tables) -> list[LineDraft]:
+def _sales_paid(person, period: Period, last: date, t: Tables, since: date) -> list[LineDraft]:
     paid = list(
         Allocation.objects.filter(
             allocated_on__gte=period.starts_on,
@@ -206,7 +206,7 @@ def _sales_paid(person, period: Period, last: date, t: Tables) -> list[LineDraft
     numbers = {p["debit__document_number"] for p in paid} | {
         p["debit__reference"] for p in paid if p["debit__reference"]
     }
-    qs = attributed_lines(first=history_start(), last=last, owner_ids=[person.pk]).filter(
+    qs = attributed_lines(first=since, last=last, owner_ids=[person.pk]).filter(
         document_number__in=sorted(numbers), returns_document=""
     )
     deals = _deals(_deal_rows(qs), t.basis)
@@ -230,18 +230,23 @@ def _earlier_earned(person, period: Period) -> tuple[dict, dict]:
         statement__status__in=EARNED,
         statement__starts_on__lt=period.starts_on,
     )
-    gross = {
-        r["document"]: r
-        for r in earlier.filter(kind=Kind.SALE)
-        .values("document")
-        .annotate(gross=Sum("commission"), turnover=Max("amount"), account_id=Max("account_id"))
-    }
-    taken = dict(
-        earlier.filter(kind=Kind.CLAWBACK)
-        .values("original_document")
-        .annotate(taken=Sum("commission"))
-        .values_list("original_document", "taken")
+    # One query for both: sales keyed by their document, clawbacks by the sale they take from.
+    gross, taken = {}, {}
+    rows = (
+        earlier.filter(kind__in=[Kind.SALE, Kind.CLAWBACK])
+        .order_by()
+        .values("kind", "document", "original_document")
+        .annotate(s=Sum("commission"), turnover=Max("amount"), account_id=Max("account_id"))
     )
+    for r in rows:
+        if r["kind"] == Kind.SALE:
+            g = gross.setdefault(
+                r["document"], {"gross": ZERO, "turnover": ZERO, "account_id": r["account_id"]}
+            )
+            g["gross"] += r["s"]
+            g["turnover"] = max(g["turnover"], r["turnover"])
+        else:
+            taken[r["original_document"]] = taken.get(r["original_document"], ZERO) + r["s"]
     return gross, taken
 
 
@@ -405,7 +410,9 @@ def _plan(person, period: Period, as_of: date, t: Tables) -> tuple[dict, Decimal
     return plan, rules.combined_cut(cuts)
 
 
-def _adjustments(person, period: Period, as_of: date, exclude_id: int | None) -> list[LineDraft]:
+def _adjustments(
+    person, period: Period, as_of: date, exclude_id: int | None, since: date | None
+) -> list[LineDraft]:
     first = period
     for _i in range(ADJUSTMENT_LOOKBACK):
         first = first.previous()
@@ -435,7 +442,12 @@ def _adjustments(person, period: Period, as_of: date, exclude_id: int | None) ->
     for s in locked:
         then = Period(s.period_kind, s.starts_on, period.fiscal_start_month)
         again = statement_figures(
-            person=person, period=then, as_of=as_of, scheme=s.scheme, adjustments=False
+            person=person,
+            period=then,
+            as_of=as_of,
+            scheme=s.scheme,
+            adjustments=False,
+            since=since,
         )
         was = s.fixed + s.commission - s.cuts + (corrected.get(s.pk) or ZERO)
         diff = again.sum_before_adjustments - was
@@ -462,6 +474,7 @@ def statement_figures(
     scheme: PayScheme | None = None,
     adjustments: bool = True,
     statement_id: int | None = None,
+    since: date | None = None,
 ) -> Figures | None:
     """What ``person``'s statement for ``period`` holds as of ``as_of`` (None: no scheme)."""
     scheme = scheme or scheme_for(person=person, period=period)
@@ -470,13 +483,13 @@ def statement_figures(
     t = tables_of(scheme)
     last = min(period.ends_on, as_of)
     if scheme.earned_on == rules.PAID:
-        sales = _sales_paid(person, period, last, t)
+        sales = _sales_paid(person, period, last, t, since or history_start())
     else:
         sales = _sales_invoiced(person, period, last, t)
     lines = sales + _clawbacks(person, period, last, sales)
     plan, cut = _plan(person, period, as_of, t)
     if adjustments:
-        lines += _adjustments(person, period, as_of, statement_id)
+        lines += _adjustments(person, period, as_of, statement_id, since)
     commission = sum((x.commission for x in lines if x.kind != Kind.ADJUSTMENT), ZERO)
     adjusted = sum((x.commission for x in lines if x.kind == Kind.ADJUSTMENT), ZERO)
     totals = rules.totals(

@@ -277,8 +277,9 @@ def statement_prepare(*, actor, person, period: Period, as_of: date | None = Non
     require(actor, Action.PAY_STATEMENT_PREPARE)
     person = _person_in_sight(actor, person)
     as_of = as_of or timezone.localdate()
-    bounds.check_date(as_of, field="as_of")
-    bounds.check_date(period.starts_on, field="period")
+    since = company_settings().history_starts_on
+    bounds.check_date(as_of, field="as_of", earliest=since)
+    bounds.check_date(period.starts_on, field="period", earliest=since)
     existing = (
         PayStatement.objects.select_for_update()
         .filter(person=person, period_kind=period.kind, starts_on=period.starts_on)
@@ -299,6 +300,7 @@ def statement_prepare(*, actor, person, period: Period, as_of: date | None = Non
         period=period,
         as_of=as_of,
         statement_id=existing.pk if existing else None,
+        since=since,
     )
     if figures is None:
         raise ValidationError(
