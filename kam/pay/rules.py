@@ -24,6 +24,7 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 MAX_RATE = HUNDRED
+MAX_BOUND = Decimal("999999999.99")  # kam.core.bounds.MAX_AMOUNT: no deal is larger
 MAX_THRESHOLD = Decimal("1000")  # a cut threshold above 1000 % of the plan means nothing
 
 TURNOVER, INCOME = "turnover", "income"
@@ -95,6 +96,8 @@ def bands_parse(raw: Iterable, *, field: str = "bands") -> list[Band]:
             if last:
                 raise RuleError(field, "the last band must be open-ended (no upper bound)")
             upto = _decimal(upto_raw, field)
+            if upto > MAX_BOUND:
+                raise RuleError(field, f"band {i + 1}: the bound {upto} is over {MAX_BOUND}")
             if upto <= previous:
                 raise RuleError(
                     field, f"band {i + 1}: the bounds must increase ({upto} after {previous})"

@@ -210,3 +210,8 @@ def test_total_is_fixed_plus_variable_after_cuts(fixed, commission, cuts, adjust
     assert t.total == t.fixed + t.variable
     assert t.variable == t.commission - t.cuts + t.adjustments
     assert 0 <= t.cuts <= max(commission, 0)
+
+
+def test_a_band_bound_over_the_largest_amount_is_refused():
+    with pytest.raises(RuleError):
+        rules.bands_parse([[10**12, 5], [None, 1]])
