@@ -210,16 +210,20 @@ def main() -> None:
     print(f"ledger        {SalesLine.objects.count():,} lines")
     print(f"period        {period.code}")
     for label in ("first computation", "recompute"):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for kam in kams:
             statement_prepare(actor=director, person=kam, period=period, as_of=today)
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         n_lines = PayStatementLine.objects.filter(statement__starts_on=period.starts_on).count()
         verdict = "goal met" if seconds < GOAL_S else "goal NOT met"
         print(
             f"{label:<18}{len(kams)} statements, {n_lines:,} lines in {seconds:.2f} s "
             f"({seconds / len(kams) * 1000:.0f} ms each; goal < {GOAL_S:.0f} s: {verdict})"
         )
+        print(f"{'':<18}of which {cpu:.2f} s in this process (the rest: waiting for the database)")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"machine       {os.cpu_count()} CPUs, load average {load:.1f} (a busy machine slows it)")
 
 
 if __name__ == "__main__":

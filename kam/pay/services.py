@@ -278,7 +278,8 @@ def statement_prepare(*, actor, person, period: Period, as_of: date | None = Non
     person = _person_in_sight(actor, person)
     as_of = as_of or timezone.localdate()
     since = company_settings().history_starts_on
-    bounds.check_date(as_of, field="as_of", earliest=since)
+    # Figures are of a day that has come: a future as_of would let a period "end" early.
+    bounds.check_date(as_of, field="as_of", earliest=since, latest=timezone.localdate())
     bounds.check_date(period.starts_on, field="period", earliest=since)
     existing = (
         PayStatement.objects.select_for_update()

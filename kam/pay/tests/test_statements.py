@@ -321,3 +321,15 @@ def test_statement_prepare_makes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(one.captured_queries)):
         s = prepare(org, org.kam_anna, "2026-10")
     assert s.lines.count() == 30
+
+
+def test_figures_of_a_future_day_are_refused(org, scheme):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    assign(org, org.kam_anna, scheme)
+    with pytest.raises(ValidationError) as exc:
+        prepare(org, org.kam_anna, "2026-10", as_of=timezone.localdate() + timedelta(days=1))
+    assert "as_of" in exc.value.message_dict
+    assert not PayStatement.objects.exists()
