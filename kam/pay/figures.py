@@ -180,7 +180,8 @@ def _sales_invoiced(person, period: Period, last: date, t: Tables) -> list[LineD
     )
     out = []
     for doc, deal in sorted(_deals(_deal_rows(qs), t.basis).items()):
-        out += _sale_lines(doc, deal, t)
+        if deal["turnover"] > 0:  # a cancellation the ERP did not link is no deal
+            out += _sale_lines(doc, deal, t)
     return out
 
 

@@ -333,3 +333,23 @@ def test_figures_of_a_future_day_are_refused(org, scheme):
         prepare(org, org.kam_anna, "2026-10", as_of=timezone.localdate() + timedelta(days=1))
     assert "as_of" in exc.value.message_dict
     assert not PayStatement.objects.exists()
+
+
+def test_an_unlinked_negative_document_is_no_deal(org, scheme, book):
+    product, client, _other = book
+    assign(org, org.kam_anna, scheme)
+    sale(client, product, date(2026, 10, 3), "-300", "STORNO-1")
+    sale(client, product, date(2026, 10, 4), "1000", "D-1")
+    assert lines(prepare(org, org.kam_anna, "2026-10")) == [("sale", "D-1", D("120.00"))]
+
+
+def test_income_basis_pays_on_the_margin(org, book):
+    product, client, _other = book
+    s = services.scheme_create(
+        actor=org.director, name="Margin", bands=[[None, 20]], basis="income"
+    )
+    assign(org, org.kam_anna, s)
+    sale(client, product, date(2026, 10, 3), "1000", "D-1", cost="600")
+    st = prepare(org, org.kam_anna, "2026-10")
+    line = st.lines.get()
+    assert (line.amount, line.basis_amount, line.commission) == (D("1000"), D("400"), D("80.00"))
