@@ -269,18 +269,51 @@ def _who(user) -> str:
     return user.get_full_name() or user.username
 
 
-@transaction.atomic
-def statement_prepare(*, actor, person, period: Period, as_of: date | None = None) -> PayStatement:
-    """Compute (or recompute) ``person``'s statement for ``period`` with the figures as of
-    ``as_of`` (default today). A locked statement is never recomputed; an approved one goes back
-    to draft. A period not yet ended (as of ``as_of``) gives a draft that cannot be approved."""
+def _prepare_checks(actor, period: Period, as_of: date | None) -> tuple[date, date]:
     require(actor, Action.PAY_STATEMENT_PREPARE)
-    person = _person_in_sight(actor, person)
     as_of = as_of or timezone.localdate()
     since = company_settings().history_starts_on
     # Figures are of a day that has come: a future as_of would let a period "end" early.
     bounds.check_date(as_of, field="as_of", earliest=since, latest=timezone.localdate())
     bounds.check_date(period.starts_on, field="period", earliest=since)
+    return as_of, since
+
+
+@transaction.atomic
+def statement_prepare(*, actor, person, period: Period, as_of: date | None = None) -> PayStatement:
+    """Compute (or recompute) ``person``'s statement for ``period`` with the figures as of
+    ``as_of`` (default today). A locked statement is never recomputed; an approved one goes back
+    to draft. A period not yet ended (as of ``as_of``) gives a draft that cannot be approved."""
+    as_of, since = _prepare_checks(actor, period, as_of)
+    person = _person_in_sight(actor, person)
+    return _prepare(actor=actor, person=person, period=period, as_of=as_of, since=since)
+
+
+@transaction.atomic
+def statements_prepare(
+    *, actor, people, period: Period, as_of: date | None = None
+) -> tuple[list[PayStatement], list[tuple[User, str]]]:
+    """``statement_prepare`` for many people in one transaction (a head's "the whole team"):
+    the policy, the bounds and who is in sight are checked once. Returns the statements and
+    the people skipped with the reason (no scheme for the period, a locked statement)."""
+    as_of, since = _prepare_checks(actor, period, as_of)
+    ids = [getattr(p, "pk", p) for p in people]
+    found = {u.pk: u for u in visible_people(actor).filter(pk__in=ids)}
+    if len(found) != len(set(ids)):
+        raise Http404(_("Not found."))
+    done, skipped = [], []
+    for pk in ids:
+        # _prepare refuses before it writes anything: no savepoint needed per person.
+        try:
+            done.append(
+                _prepare(actor=actor, person=found[pk], period=period, as_of=as_of, since=since)
+            )
+        except ValidationError as exc:
+            skipped.append((found[pk], " ".join(m for ms in exc.message_dict.values() for m in ms)))
+    return done, skipped
+
+
+def _prepare(*, actor, person, period: Period, as_of: date, since: date) -> PayStatement:
     existing = (
         PayStatement.objects.select_for_update()
         .filter(person=person, period_kind=period.kind, starts_on=period.starts_on)

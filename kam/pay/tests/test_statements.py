@@ -21,6 +21,7 @@ from kam.pay.tests.conftest import (
     prepare,
     sale,
 )
+from kam.plans.rules import period_parse
 from kam.testing import make_account, make_product
 
 D = Decimal
@@ -353,3 +354,28 @@ def test_income_basis_pays_on_the_margin(org, book):
     st = prepare(org, org.kam_anna, "2026-10")
     line = st.lines.get()
     assert (line.amount, line.basis_amount, line.commission) == (D("1000"), D("400"), D("80.00"))
+
+
+def test_statements_prepare_for_a_team_skips_who_cannot_be_prepared(org, scheme, book):
+    product, client, _other = book
+    assign(org, org.kam_anna, scheme)
+    assign(org, org.kam_boris, scheme)
+    sale(client, product, date(2026, 10, 5), "1000", "D-1")
+    boris = prepare(org, org.kam_boris, "2026-10")
+    services.statement_approve(actor=org.head_north, statement=boris)
+    services.statement_lock(actor=org.director, statement=boris)
+    done, skipped = services.statements_prepare(
+        actor=org.head_north,
+        people=[org.kam_anna, org.kam_boris, org.regional_north],
+        period=period_parse("2026-10"),
+        as_of=date(2026, 11, 3),
+    )
+    assert [(s.person.username, s.total) for s in done] == [("kam_anna", D("1620"))]
+    assert [(p.username, "locked" in why or "no pay scheme" in why) for p, why in skipped] == [
+        ("kam_boris", True),
+        ("regional_north", True),
+    ]
+    with pytest.raises(Http404):
+        services.statements_prepare(
+            actor=org.head_north, people=[org.kam_sigrid], period=period_parse("2026-10")
+        )
