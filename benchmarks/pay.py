@@ -210,7 +210,7 @@ def main() -> None:
     print(f"database      {connection.vendor} {connection.settings_dict['NAME']}")
     print(f"ledger        {SalesLine.objects.count():,} lines")
     print(f"period        {period.code}")
-    for label in ("first computation", "recompute"):
+    for label in ("one at a time", "again"):
         started, cpu = time.perf_counter(), time.process_time()
         for kam in kams:
             statement_prepare(actor=director, person=kam, period=period, as_of=today)

@@ -51,7 +51,12 @@ class StatementFilterForm(forms.Form):
 
 
 class PrepareForm(forms.Form):
-    person = PersonChoice(label=_("Person"), queryset=User.objects.none())
+    person = PersonChoice(
+        label=_("Person"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("everyone I see who has a pay scheme"),
+    )
     period = PeriodField(label=_("Period"), help_text=_("2026-11, 2026-Q1 or 2026"))
     as_of = forms.DateField(label=_("Figures as of"), required=False, widget=DateInput)
 

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from kam.org.models import Role, User
 from kam.org.policy import Action, can
-from kam.org.selectors import acting_for, person_people
+from kam.org.selectors import acting_for, person_people, visible_people
 from kam.pay.models import PayScheme, PayStatement, PayStatementLine, SchemeAssignment
 
 # Roles that see the pay of the people under them; everyone else sees their own only.
@@ -99,3 +99,18 @@ def assignment_list(*, user: User, scheme: PayScheme | None = None) -> QuerySet[
     if scheme is not None:
         qs = qs.filter(scheme=scheme)
     return qs.order_by("person__username", "starts_on")
+
+
+def people_with_scheme(*, user: User, period) -> QuerySet[User]:
+    """The people ``user`` sees (``visible_people``, as preparing asks) who are paid by a
+    scheme on the period's first day."""
+    return (
+        visible_people(user)
+        .filter(pay_assignments__starts_on__lte=period.starts_on)
+        .filter(
+            Q(pay_assignments__ends_on__isnull=True)
+            | Q(pay_assignments__ends_on__gte=period.starts_on)
+        )
+        .distinct()
+        .order_by("username")
+    )

@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kam.core.bounds import clamp_page
@@ -73,6 +75,8 @@ def statement_prepare(request):
     if form.is_valid():
         d = form.cleaned_data
         try:
+            if d["person"] is None:
+                return _prepare_everyone(request, d["period"], d["as_of"])
             s = services.statement_prepare(
                 actor=request.user, person=d["person"], period=d["period"], as_of=d["as_of"]
             )
@@ -82,6 +86,22 @@ def statement_prepare(request):
             messages.success(request, _("The statement is computed."))
             return redirect(s.get_absolute_url())
     return render(request, "pay/statements.html", _list_context(request, form), status=400)
+
+
+def _prepare_everyone(request, period, as_of):
+    """Everyone the user sees who is paid by a scheme in the period, in one transaction."""
+    people = selectors.people_with_scheme(user=request.user, period=period)
+    done, skipped = services.statements_prepare(
+        actor=request.user, people=people, period=period, as_of=as_of
+    )
+    messages.success(
+        request,
+        ngettext("%(n)d statement is computed.", "%(n)d statements are computed.", len(done))
+        % {"n": len(done)},
+    )
+    for person, why in skipped:
+        messages.warning(request, f"{person.get_full_name() or person.username}: {why}")
+    return redirect(f"{reverse('pay:statements')}?period={period.code}")
 
 
 def _detail_context(request, s: PayStatement, *, error: ValidationError | None = None):

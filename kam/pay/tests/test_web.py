@@ -260,3 +260,15 @@ def test_services_keep_the_audit(org, anna_october):
     services.statement_approve(actor=org.head_north, statement=anna_october)
     entries = AuditEntry.objects.filter(entity="pay.paystatement", entity_id=str(anna_october.pk))
     assert {e.summary for e in entries} >= {"pay statement 2026-10 approved"}
+
+
+def test_prepare_everyone_in_sight_from_the_list_page(org, login, scheme):
+    assign(org, org.kam_anna, scheme)
+    assign(org, org.kam_boris, scheme)
+    assign(org, org.kam_sigrid, scheme)  # South: not Hugo's
+    r = login(org.head_north).post("/pay/prepare/", {"period": "2026-10", "as_of": "2026-11-05"})
+    assert r.status_code == 302 and r["Location"] == "/pay/?period=2026-10"
+    assert sorted(PayStatement.objects.values_list("person__username", flat=True)) == [
+        "kam_anna",
+        "kam_boris",
+    ]
