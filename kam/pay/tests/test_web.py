@@ -272,3 +272,23 @@ def test_prepare_everyone_in_sight_from_the_list_page(org, login, scheme):
         "kam_anna",
         "kam_boris",
     ]
+
+
+def test_the_list_page_makes_a_fixed_number_of_queries(
+    org, login, scheme, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for person in (org.kam_anna, org.kam_boris, org.regional_north):
+        assign(org, person, scheme)
+    prepare(org, org.kam_anna, "2026-10")
+    client = login(org.head_north)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/pay/").status_code == 200
+    for code in ("2026-08", "2026-09"):
+        for person in (org.kam_anna, org.kam_boris, org.regional_north):
+            prepare(org, person, code)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get("/pay/")
+    assert page.content.decode().count('href="/pay/statements/') == 7
