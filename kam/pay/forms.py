@@ -42,6 +42,24 @@ class PersonChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return _person_label(obj)
 
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except OverflowError:  # SQLite: an id past 64 bits names nobody
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
+class SchemeChoice(forms.ModelChoiceField):
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except OverflowError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
 
 class StatementFilterForm(forms.Form):
     period = forms.CharField(label=_("Period"), required=False, max_length=8)
@@ -219,7 +237,7 @@ class SchemeForm(forms.Form):
 
 class AssignmentForm(forms.Form):
     person = PersonChoice(label=_("Person"), queryset=User.objects.none())
-    scheme = forms.ModelChoiceField(label=_("Scheme"), queryset=PayScheme.objects.all())
+    scheme = SchemeChoice(label=_("Scheme"), queryset=PayScheme.objects.all())
     starts = PeriodField(label=_("From period"), help_text=_("e.g. 2026-01"))
     ends = PeriodField(label=_("Through period"), required=False, help_text=_("empty: open"))
 

@@ -5,7 +5,8 @@ credit controller see only their own, though they see every client: pay is not a
 record. A statement out of sight answers 404, the same as a missing one."""
 
 from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from kam.org.models import Role, User
 from kam.org.policy import Action, can
@@ -63,9 +64,11 @@ def statement_list(
 
 
 def statement_get(*, user: User, pk: int) -> PayStatement:
-    return get_object_or_404(
-        statement_list(user=user).select_related("scheme", "computed_by"), pk=pk
-    )
+    """A statement the user may see; 404 alike for missing, not yours and no id at all."""
+    try:
+        return statement_list(user=user).select_related("scheme", "computed_by").get(pk=pk)
+    except (PayStatement.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404(_("No such pay statement.")) from None
 
 
 def statement_lines(*, statement: PayStatement) -> QuerySet[PayStatementLine]:
@@ -89,7 +92,10 @@ def scheme_list(*, user: User) -> QuerySet[PayScheme]:
 
 
 def scheme_get(*, user: User, pk: int) -> PayScheme:
-    return get_object_or_404(scheme_list(user=user), pk=pk)
+    try:
+        return scheme_list(user=user).get(pk=pk)
+    except (PayScheme.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404(_("No such pay scheme.")) from None
 
 
 def assignment_list(*, user: User, scheme: PayScheme | None = None) -> QuerySet[SchemeAssignment]:

@@ -292,3 +292,20 @@ def test_the_list_page_makes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(one.captured_queries)):
         page = client.get("/pay/")
     assert page.content.decode().count('href="/pay/statements/') == 7
+
+
+def test_an_id_past_64_bits_is_404(org, login):
+    client = login(org.director)
+    assert client.get(f"/pay/statements/{2**70}/").status_code == 404
+    assert client.get(f"/pay/schemes/{2**70}/").status_code == 404
+
+
+def test_forms_answer_400_to_an_id_past_64_bits(org, login, scheme):
+    client = login(org.director)
+    r = client.post("/pay/prepare/", {"person": str(2**70), "period": "2026-10"})
+    assert r.status_code == 400
+    r = client.post(
+        "/pay/assignments/new/",
+        {"person": org.kam_anna.pk, "scheme": str(2**70), "starts": "2026-01"},
+    )
+    assert r.status_code == 400
