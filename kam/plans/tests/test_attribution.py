@@ -13,9 +13,7 @@ def test_a_reassignment_mid_period_does_not_move_the_earlier_sales(org, settings
     product = make_product()
     client = make_account(owner=org.kam_anna)
     make_sale(account=client, product=product, on=date(2026, 10, 5), revenue="100", cost="60")
-    account_reassign(
-        actor=org.director, account=client, owner=org.kam_boris, on=date(2026, 10, 15)
-    )
+    account_reassign(actor=org.director, account=client, owner=org.kam_boris, on=date(2026, 10, 15))
     make_sale(account=client, product=product, on=date(2026, 10, 20), revenue="40", cost="10")
 
     lines = attributed_lines(first=date(2026, 10, 1), last=date(2026, 10, 31))
