@@ -370,7 +370,7 @@ class PlanImportError(ValidationError):
         super().__init__([str(p) for p in problems])
 
 
-LEVEL_ORDER = {Plan.Level.COMPANY: 0, Plan.Level.DEPARTMENT: 1, Plan.Level.PERSON: 3}
+LEVEL_ORDER = {Plan.Level.COMPANY: 0, Plan.Level.DEPARTMENT: 1, Plan.Level.PERSON: 1000}
 MAX_IMPORT_ROWS = 20_000
 
 
