@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from kam.core import bounds
 from kam.core.periods import month_of
+from kam.core.models import AuditEntry
 from kam.core.selectors import company_settings
 from kam.core.services import audit_record, model_changes
 from kam.org.models import Department, Role, User
@@ -301,7 +302,7 @@ def plan_set(
             over.update(found)
         audit_record(
             actor=actor,
-            action=str(Action.PLAN_SET),
+            action=AuditEntry.Action.UPDATE if existing else AuditEntry.Action.CREATE,
             instance=plan,
             summary=f"plan {plan}" + (f" (over the parent: {over})" if over else ""),
             changes={k: [v[0] if existing else None, v[1]] for k, v in changes.items()},
@@ -337,7 +338,7 @@ def plan_settings_update(
         if changes:
             audit_record(
                 actor=actor,
-                action=str(Action.PLAN_SETTINGS_EDIT),
+                action=AuditEntry.Action.UPDATE,
                 instance=settings,
                 summary="plan settings",
                 changes=changes,
@@ -492,7 +493,7 @@ def plans_import_xlsx(*, actor, file, confirm_over: bool = False) -> int:
             raise PlanImportError(problems)
         audit_record(
             actor=actor,
-            action=str(Action.PLAN_SET),
+            action=AuditEntry.Action.IMPORT,
             entity="plans.plan",
             summary=f"plans imported from XLSX: {len(parsed)} rows",
         )
