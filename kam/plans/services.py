@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.core import bounds
-from kam.core.periods import month_of
 from kam.core.models import AuditEntry
+from kam.core.periods import month_of
 from kam.core.selectors import company_settings
 from kam.core.services import audit_record, model_changes
 from kam.org.models import Department, Role, User
