@@ -28,6 +28,14 @@ def _count(value: int, factor: Decimal) -> int:
     return int((Decimal(value) * factor).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
+def _total(plans: dict, members) -> dict:
+    out = {rules.TURNOVER: Decimal(0), rules.ACTIVE_CLIENTS: 0, rules.NEW_CLIENTS: 0}
+    for pk in members:
+        for m in out:
+            out[m] += plans[pk][m]
+    return out
+
+
 def populate_plans_demo(*, rng, people: dict[str, User], today: date, start: date) -> int:
     """Write the plans; ``people``: username -> User; the months from ``start``'s (at most
     24 back from ``today``'s) to ``today``'s. Returns how many plans were written."""
@@ -63,26 +71,15 @@ def populate_plans_demo(*, rng, people: dict[str, User], today: date, start: dat
                 rules.NEW_CLIENTS: _count(fact[rules.NEW_CLIENTS], factor),
             }
 
-        def total(members):
-            out = {rules.TURNOVER: Decimal(0), rules.ACTIVE_CLIENTS: 0, rules.NEW_CLIENTS: 0}
-            for pk in members:
-                for m in out:
-                    out[m] += plans[pk][m]
-            return out
-
-        def write(**kw):
-            plan_set(actor=director, period=period, confirm_over=True, **kw)
-
-        write(level="company", **total(plans))
-        written += 1
+        units = [{"level": "company", **_total(plans, plans)}]
         for dept in departments:
             members = [
                 k.pk for k in kams if k.department_id and k.department.path.startswith(dept.path)
             ]
             if members:
-                write(level="department", department=dept, **total(members))
-                written += 1
-        for kam in kams:
-            write(level="person", person=kam, **plans[kam.pk])
-            written += 1
+                units.append({"level": "department", "department": dept, **_total(plans, members)})
+        units += [{"level": "person", "person": kam, **plans[kam.pk]} for kam in kams]
+        for unit in units:
+            plan_set(actor=director, period=period, confirm_over=True, **unit)
+        written += len(units)
     return written
