@@ -49,6 +49,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--reuse", action="store_true", help="time the data already there")
     parser.add_argument("--fresh", action="store_true", help="drop the benchmark database first")
     parser.add_argument("--period", help="2026-11, 2026-Q1 or 2026 (default: latest quarter)")
+    parser.add_argument("--as-of", type=date.fromisoformat, help="default: the latest sale")
     parser.add_argument("--runs", type=int, default=3, help="timed runs after one warm-up")
     parser.add_argument("--password", default="bench-demo", help="password of the demo users")
     return parser.parse_args()
@@ -145,7 +146,7 @@ def main() -> None:
     director = User.objects.filter(role=Role.DIRECTOR, is_active=True).order_by("pk").first()
     if director is None:
         sys.exit("no active director in the database: build it with kam demo")
-    as_of = SalesLine.objects.order_by("-date").values_list("date", flat=True).first()
+    as_of = args.as_of or SalesLine.objects.order_by("-date").values_list("date", flat=True).first()
     if as_of is None:
         sys.exit("the ledger is empty")
     fiscal = company_settings().fiscal_year_start_month
