@@ -59,6 +59,20 @@ def person_fact(*, person_id: int, period: Period, as_of: date) -> dict[str, Dec
     up to ``as_of``."""
     last = min(period.ends_on, as_of)
     lines = attributed_lines(first=period.starts_on, last=last, owner_ids=[person_id])
+    return _lines_fact(lines)
+
+
+def team_fact(*, department, first: date, last: date) -> dict[str, Decimal | int]:
+    """The same four measures for the lines credited to a department's subtree."""
+    ids = list(
+        Department.objects.filter(path__startswith=department.path).values_list("pk", flat=True)
+    )
+    return _lines_fact(
+        attributed_lines(first=first, last=last).filter(credited_department_id__in=ids)
+    )
+
+
+def _lines_fact(lines) -> dict[str, Decimal | int]:
     sums = lines.aggregate(
         turnover=Sum("revenue_base"),
         income=Sum(F("revenue_base") - F("cost_base"), filter=Q(cost_known=True)),
@@ -560,15 +574,9 @@ class _Forecaster:
             self.ly_to_date = _Index(
                 fact_table(first=ly.starts_on, last=through, settings=settings), settings
             )
-        self._company_factor = None
 
     def _factors(self, whole: dict, to_date: dict) -> dict:
         return {m: rules.seasonal_factor(whole[m], to_date[m]) for m in rules.MEASURES}
-
-    def company_factors(self) -> dict:
-        if self._company_factor is None:
-            self._company_factor = self._factors(self.ly_whole.company(), self.ly_to_date.company())
-        return self._company_factor
 
     def factors(self, unit: PlanUnit) -> dict:
         own = self._factors(self.ly_whole.unit(unit), self.ly_to_date.unit(unit))
@@ -576,8 +584,6 @@ class _Forecaster:
         if unit.level == MANAGER and unit.department is not None:
             team = PlanUnit(DEPARTMENT, unit.department.pk, unit.department.name, unit.department)
             fallbacks.append(self._factors(self.ly_whole.unit(team), self.ly_to_date.unit(team)))
-        if unit.level != COMPANY:
-            fallbacks.append(self.company_factors())
         for m in rules.MEASURES:
             for other in fallbacks:
                 if own[m] is None:
@@ -791,11 +797,16 @@ def plan_results(*, person, period: Period, as_of: date | None = None) -> dict[s
         whole = person_fact(person_id=person.pk, period=ly, as_of=ly.ends_on)
         to_date = person_fact(person_id=person.pk, period=ly, as_of=rules.same_day_last_year(as_of))
         factors = {m: rules.seasonal_factor(whole[m], to_date[m]) for m in rules.MEASURES}
-        if any(f is None for f in factors.values()):
-            # No history of their own: the team's seasonality (their department's).
-            forecaster = _Forecaster(period=period, as_of=as_of, settings=plan_settings())
-            team = forecaster.factors(_person_unit(person))
-            factors = {m: factors[m] if factors[m] is not None else team[m] for m in factors}
+        if person.department_id and any(f is None for f in factors.values()):
+            # No history of their own for a measure: the team's seasonality (the lines
+            # credited to their department's subtree), as plan_fact's forecast does.
+            through = rules.same_day_last_year(as_of)
+            whole = team_fact(department=person.department, first=ly.starts_on, last=ly.ends_on)
+            to_date = team_fact(department=person.department, first=ly.starts_on, last=through)
+            factors = {
+                m: f if f is not None else rules.seasonal_factor(whole[m], to_date[m])
+                for m, f in factors.items()
+            }
     return {
         m: rules.measure_result(
             measure=m,

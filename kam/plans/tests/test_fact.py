@@ -157,21 +157,27 @@ def test_forecast_from_last_years_seasonality_and_run_rate(org):
         as_of=date(2026, 11, 10),
     )
     assert report.rows[0].results["turnover"].forecast == D("200.00")
-    # Boris has no history: the team's (North-Pharma: none), then the company's factor (4).
+    # Rita (North) has no history: the team's factor (North's subtree: Anna's, 4).
+    r = make_account(owner=org.regional_north)
+    make_sale(account=r, product=product, on=date(2026, 11, 4), revenue="10", cost="0")
+    # Boris (North-Pharma) has none and neither has his team: the plain run-rate (30/10 days).
     b = make_account(owner=org.kam_boris)
     make_sale(account=b, product=product, on=date(2026, 11, 4), revenue="10", cost="0")
-    report = plan_fact(
-        user=org.director,
-        level="manager",
-        unit_id=org.kam_boris.pk,
-        period="2026-11",
-        as_of=date(2026, 11, 10),
-    )
-    assert report.rows[0].results["turnover"].forecast == D("40.00")
-    res = selectors.plan_results(
-        person=org.kam_anna, period=period_parse("2026-11"), as_of=date(2026, 11, 10)
-    )
-    assert res["turnover"].forecast == D("200.00")
+    nov10 = date(2026, 11, 10)
+    report = plan_fact(user=org.director, level="manager", period="2026-11", as_of=nov10)
+    forecast = {row.unit.id: row.results["turnover"].forecast for row in report.rows}
+    assert forecast[org.kam_anna.pk] == D("200.00")
+    assert forecast[org.regional_north.pk] == D("40.00")
+    assert forecast[org.kam_boris.pk] == D("30.00")
+    # pay's read says the same.
+    november = period_parse("2026-11")
+    for person, expected in [
+        (org.kam_anna, "200.00"),
+        (org.regional_north, "40.00"),
+        (org.kam_boris, "30.00"),
+    ]:
+        res = selectors.plan_results(person=person, period=november, as_of=nov10)
+        assert res["turnover"].forecast == D(expected)
 
 
 def test_drill_down_lists_the_clients_behind_a_figure(org, ledger):
