@@ -378,6 +378,8 @@ MAX_IMPORT_ROWS = 20_000
 def _cell_text(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, date):  # a spreadsheet turned "2026-11" into a date (or datetime)
+        return f"{value:%Y-%m}"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()

@@ -222,3 +222,28 @@ def test_a_kam_cannot_see_another_kams_results(org, ledger):
     )
     ids = {r.unit.id for r in head.rows}
     assert org.kam_anna.pk in ids and org.kam_boris.pk in ids and org.kam_sigrid.pk not in ids
+
+
+def test_the_number_of_queries_does_not_grow_with_the_people(
+    org, ledger, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    oct31 = date(2026, 10, 31)
+    with CaptureQueriesContext(connection) as few:
+        plan_fact(user=org.director, level="manager", period="2026-10", as_of=oct31)
+    for n in range(3):
+        person = org.kam_anna.__class__.objects.create_user(
+            username=f"kam_extra{n}", role="kam", department=org.south
+        )
+        make_sale(
+            account=make_account(owner=person),
+            product=ledger["product"],
+            on=date(2026, 10, 3),
+            revenue="5",
+            cost="1",
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        report = plan_fact(user=org.director, level="manager", period="2026-10", as_of=oct31)
+    assert len(report.rows) == 6 + 3  # the sales roles (3 KAMs, 1 regional, 2 heads) + 3
