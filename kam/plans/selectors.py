@@ -870,3 +870,33 @@ def plans_export_rows(*, user, period) -> list[list]:
             ]
         )
     return rows
+
+
+@dataclass(frozen=True)
+class PlanSplitRow:
+    unit: PlanUnit
+    plan: Plan
+    split: dict[str, rules.SplitGap] | None
+
+    @property
+    def split_over(self) -> dict:
+        return rules.split_over(self.split) if self.split else {}
+
+
+def plans_visible(*, user, period) -> list[PlanSplitRow]:
+    """The plans of ``period`` the user may see (the company's, the departments', the
+    people's), each with its split against the plans below it: the plan page's list (no
+    fact read)."""
+    period = _period_of(period)
+    by_unit, children = _plans_by_unit(period)
+    units = [_company_unit()] if user.sees_everything else []
+    units += [
+        PlanUnit(DEPARTMENT, d.pk, d.name, d) for d in plan_departments(user).order_by("path")
+    ]
+    units += [_person_unit(p) for p in plan_people(user, period=period)]
+    out = []
+    for u in units:
+        plan = by_unit.get((u.level, u.id))
+        if plan is not None:
+            out.append(PlanSplitRow(u, plan, _split(plan, children)))
+    return out

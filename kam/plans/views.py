@@ -173,13 +173,7 @@ def _set_page(request, *, form=None, import_form=None, settings_form=None, statu
     period = _period(request.GET.get("period"), today) or rules.period_containing(
         today, rules.MONTH, _fiscal()
     )
-    report_rows = []
-    for level in LEVELS:
-        try:
-            report = selectors.plan_fact(user=user, level=level, period=period, as_of=today)
-        except Http404:
-            continue
-        report_rows += [r for r in report.rows if r.plan is not None]
+    report_rows = selectors.plans_visible(user=user, period=period)
     may_settings = can(user, Action.PLAN_SETTINGS_EDIT)
     settings = selectors.plan_settings()
     return render(

@@ -90,6 +90,24 @@ def test_the_set_page_saves_and_refuses(org, login, planned):
     assert c.post("/plans/set/", data).status_code == 422
     assert not Plan.objects.filter(person=org.kam_sigrid).exists()
     assert login(org.kam_anna).get("/plans/set/").status_code == 403
+    # The head confirms a split past North's plan: saved, and the list says by how much.
+    h = login(org.head_north)
+    data.update(person=org.kam_boris.pk, turnover="450", confirm_over="on")
+    r = h.post("/plans/set/", data, follow=True)
+    assert r.status_code == 200 and "exceeds" in r.content.decode()
+    assert "over by 50.00" in h.get("/plans/set/?period=2026-10").content.decode()
+    assert (
+        h.post(
+            "/plans/settings/", {"active_min_documents": "1", "active_min_turnover": "0"}
+        ).status_code
+        == 403
+    )
+    assert (
+        login(org.director)
+        .post("/plans/settings/", {"active_min_documents": "0", "active_min_turnover": "0"})
+        .status_code
+        == 422
+    )
     r = login(org.head_north).get("/plans/export/?period=2026-10")
     assert r.status_code == 200
     sheet = load_workbook(io.BytesIO(r.content)).active
