@@ -69,8 +69,8 @@ def plan_fact(request):
     user = request.user
     today = timezone.localdate()
     level = request.GET.get("level") or selectors.default_level(user)
-    if level not in LEVELS:
-        level = selectors.default_level(user)
+    if level not in LEVELS or (level == "company" and not user.sees_everything):
+        level = selectors.default_level(user)  # the company is the director's to see
     period = _period(request.GET.get("period"), today)
     units = selectors.unit_choices(user=user, level=level, period=period)
     form = PlanFactFilterForm(request.GET or None, units=units)
