@@ -240,17 +240,18 @@ def _month_money(facts: dict, a: date, b: date, split: set) -> tuple[set[Key], s
         "bought": Count("pk", filter=Q(quantity__gt=0)),
     }
     bought: dict[Key, int] = {}
-    for r in (
+    for account_id, owner_id, dept_id, t, i, n in (
         months.values("account_id")
         .annotate(**owner)
         .values("account_id", "owner_id", "dept_id")
         .annotate(**sums)
+        .values_list("account_id", "owner_id", "dept_id", "t", "i", "bought")
     ):
-        key = (r["account_id"], r["owner_id"], r["dept_id"])
+        key = (account_id, owner_id, dept_id)
         row = _row(facts, key)
-        row[T] += _money(r["t"])
-        row[INC] += _money(r["i"])
-        bought[key] = r["bought"]
+        row[T] += _money(t)
+        row[INC] += _money(i)
+        bought[key] = n
     if split:
         accounts = {account for account, _ in split}
         for r in (
@@ -580,15 +581,22 @@ class _Forecaster:
 
     def factors(self, unit: PlanUnit) -> dict:
         own = self._factors(self.ly_whole.unit(unit), self.ly_to_date.unit(unit))
-        fallbacks = []
-        if unit.level == MANAGER and unit.department is not None:
-            team = PlanUnit(DEPARTMENT, unit.department.pk, unit.department.name, unit.department)
-            fallbacks.append(self._factors(self.ly_whole.unit(team), self.ly_to_date.unit(team)))
-        for m in rules.MEASURES:
-            for other in fallbacks:
-                if own[m] is None:
-                    own[m] = other[m]
+        missing = [m for m, f in own.items() if f is None]
+        if missing and unit.level == MANAGER and unit.department is not None:
+            team = self._team_factors(unit.department)
+            for m in missing:
+                own[m] = team[m]
         return own
+
+    def _team_factors(self, department) -> dict:
+        """A person's team's seasonality (their department's subtree), once per team."""
+        cache = self.__dict__.setdefault("_teams", {})
+        if department.pk not in cache:
+            team = PlanUnit(DEPARTMENT, department.pk, department.name, department)
+            cache[department.pk] = self._factors(
+                self.ly_whole.unit(team), self.ly_to_date.unit(team)
+            )
+        return cache[department.pk]
 
     def results(self, unit: PlanUnit, plan: Plan | None) -> dict[str, MeasureResult]:
         fact = self.now.unit(unit)
