@@ -204,20 +204,26 @@ def _split_client_months(a: date, b: date) -> set[tuple[int, date]]:
     return out
 
 
-def _line_money(facts: dict, lines, pairs=None, sign: int = 1) -> None:
+def _line_money(facts: dict, lines, pairs=None, *, bought: set | None = None) -> None:
+    """Turnover and income per key from the lines (of the client-months in ``pairs`` only,
+    when given); the keys with a purchase line among them added to ``bought``."""
     keys = ["account_id", "credited_to_id", "credited_department_id"]
     if pairs is not None:
         keys.append("month")
     rows = lines.values(*keys).annotate(
         t=Sum("revenue_base"),
         i=Sum(F("revenue_base") - F("cost_base"), filter=Q(cost_known=True)),
+        b=Count("pk", filter=Q(quantity__gt=0)),
     )
     for r in rows:
         if pairs is not None and (r["account_id"], r["month"]) not in pairs:
             continue
-        row = _row(facts, (r["account_id"], r["credited_to_id"], r["credited_department_id"]))
-        row[T] += sign * _money(r["t"])
-        row[INC] += sign * _money(r["i"])
+        key = (r["account_id"], r["credited_to_id"], r["credited_department_id"])
+        row = _row(facts, key)
+        row[T] += _money(r["t"])
+        row[INC] += _money(r["i"])
+        if bought is not None and r["b"]:
+            bought.add(key)
 
 
 def _month_money(facts: dict, a: date, b: date, split: set) -> tuple[set[Key], set[Key]]:
@@ -338,8 +344,7 @@ def fact_table(*, first: date, last: date, settings: PlanSettings | None = None)
                 account_id__in={account for account, _ in split},
                 month__in={month for _, month in split},
             )
-            _line_money(facts, lines, pairs=split)
-            purchase_reads.append(lines)
+            _line_money(facts, lines, pairs=split, bought=certain)
         if doubtful:
             purchase_reads.append(
                 attributed_lines(first=a, last=month_last_day(b)).filter(
@@ -352,9 +357,7 @@ def fact_table(*, first: date, last: date, settings: PlanSettings | None = None)
         if month_last_day(b) < last:
             parts.append((add_months(b, 1), last))
     for p0, p1 in parts:
-        lines = attributed_lines(first=p0, last=p1)
-        _line_money(facts, lines)
-        purchase_reads.append(lines)
+        _line_money(facts, attributed_lines(first=p0, last=p1), bought=certain)
     if simple:
         for key in certain:
             facts[key][DOCS] = 1
