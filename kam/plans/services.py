@@ -278,6 +278,13 @@ def plan_set(
             or (plan.pk and parent.pk == plan.pk)
         ):
             raise ValidationError({"parent": _("The parent plan is of another period.")})
+        # How far each split was over before this change: a change that does not take it
+        # further is not refused (lowering one child of an over-split parent must be possible).
+        before = {}
+        for key, whole in (("parent", parent), ("self", existing)):
+            if whole is not None:
+                gaps = rules.split_check(plan_values(whole), _children_values(whole))
+                before[key] = rules.split_over(gaps)
         changes = model_changes(
             plan,
             {
@@ -291,13 +298,15 @@ def plan_set(
         plan.save()
         over: dict = {}
         # The split this plan belongs to, and the split of this plan among its own children.
-        for whole in [p for p in (parent, plan) if p is not None]:
+        for key, whole in (("parent", parent), ("self", plan)):
+            if whole is None:
+                continue
             whole.refresh_from_db()
             gaps = rules.split_check(plan_values(whole), _children_values(whole))
             found = rules.split_over(gaps)
-            if not found:
-                continue
-            if not (confirm_over and _may_confirm_over(actor, whole)):
+            was = before.get(key, {})
+            further = any(amount > was.get(m, 0) for m, amount in found.items())
+            if further and not (confirm_over and _may_confirm_over(actor, whole)):
                 raise _over_error(gaps, whole)
             over.update(found)
         audit_record(

@@ -150,3 +150,14 @@ def test_settings_only_for_management(org):
     with pytest.raises(ValidationError):
         plan_settings_update(actor=org.director, active_min_turnover="-3")
     assert date(2026, 1, 1)
+
+
+def test_lowering_a_child_of_an_over_split_is_not_refused(org):
+    _set(org.director, level="department", department=org.north, turnover="1000")
+    _set(org.head_north, level="person", person=org.kam_boris, turnover="800")
+    _set(org.head_north, level="person", person=org.kam_anna, turnover="400", confirm_over=True)
+    # Rita lowers Anna's plan: still 100 over, but less than before (200): saved, warned.
+    plan = _set(org.regional_north, level="person", person=org.kam_anna, turnover="300")
+    assert plan.turnover == D("300") and plan.over == {"turnover": D("100.00")}
+    with pytest.raises(ValidationError):  # raising it again is refused
+        _set(org.regional_north, level="person", person=org.kam_anna, turnover="350")
