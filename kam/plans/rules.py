@@ -128,3 +128,121 @@ def percent_of(fact, plan) -> Decimal | None:
     if plan is None or plan <= 0:
         return None
     return (Decimal(fact) * 100 / Decimal(plan)).quantize(Decimal("0.01"))
+
+
+# --- the split of a plan among its children (SP-1) -------------------------------------------
+
+OVER, UNDER, EVEN = "over", "under", "even"
+
+
+@dataclass(frozen=True)
+class SplitGap:
+    """One measure of a split: the parent's plan, the children's sum and ``difference`` =
+    children - parent (positive: the children are over the parent)."""
+
+    measure: str
+    parent: Decimal | int | None
+    children: Decimal | int
+    difference: Decimal | int | None
+
+    @property
+    def status(self) -> str | None:
+        if self.difference is None:
+            return None
+        if self.difference > 0:
+            return OVER
+        if self.difference < 0:
+            return UNDER
+        return EVEN
+
+
+def split_check(parent: dict, children: list[dict]) -> dict[str, SplitGap]:
+    """The children's plans summed per measure against the parent's: ``parent`` and each
+    child map a measure to its planned value (None: not planned). A measure the parent does
+    not plan has no difference."""
+    out = {}
+    for measure in MEASURES:
+        planned = parent.get(measure)
+        values = [c.get(measure) for c in children if c.get(measure) is not None]
+        zero = Decimal("0") if measure in MONEY_MEASURES else 0
+        total = sum(values, zero)
+        out[measure] = SplitGap(
+            measure=measure,
+            parent=planned,
+            children=total,
+            difference=None if planned is None else total - planned,
+        )
+    return out
+
+
+def split_over(gaps: dict[str, SplitGap]) -> dict[str, Decimal | int]:
+    """The measures on which the children are over the parent, and by how much."""
+    return {m: g.difference for m, g in gaps.items() if g.status == OVER}
+
+
+# --- the forecast for the period's end (SP-2) ------------------------------------------------
+
+MONEY_MEASURES = (TURNOVER, INCOME)
+CENT = Decimal("0.01")
+
+
+def same_day_last_year(day: date) -> date:
+    """``day`` a year earlier (29 February: the 28th)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def last_year(period: Period) -> Period:
+    """The same period a year earlier."""
+    return Period(period.kind, add_months(period.starts_on, -12), period.fiscal_start_month)
+
+
+def days_elapsed(period: Period, as_of: date) -> int:
+    """Days of the period up to and including ``as_of`` (0 before it, all after it)."""
+    if as_of < period.starts_on:
+        return 0
+    return (min(as_of, period.ends_on) - period.starts_on).days + 1
+
+
+def period_days(period: Period) -> int:
+    return (period.ends_on - period.starts_on).days + 1
+
+
+def seasonal_factor(last_year_whole, last_year_to_date) -> Decimal | None:
+    """How much last year's whole period was of last year's same days: the factor that
+    carries this year's fact to date to the period's end. None when last year has no
+    (positive) data to say it."""
+    if last_year_whole is None or last_year_to_date is None:
+        return None
+    if last_year_to_date <= 0 or last_year_whole <= 0:
+        return None
+    return Decimal(last_year_whole) / Decimal(last_year_to_date)
+
+
+def forecast_end(
+    *, fact, period: Period, as_of: date, factor: Decimal | None = None
+) -> Decimal | int | None:
+    """The fact expected at the period's end: the fact itself once the period is over; before
+    it starts, None; else ``fact * factor`` where ``factor`` is the seasonal one (last year's
+    whole period over last year's same days, the team's for a person with no history) or,
+    without one, the plain run-rate (the period's days over the days elapsed). Money to the
+    cent, counts to whole clients (half up)."""
+    elapsed = days_elapsed(period, as_of)
+    if elapsed >= period_days(period):
+        return fact
+    if elapsed == 0:
+        return None
+    if factor is None or factor <= 0:
+        factor = Decimal(period_days(period)) / Decimal(elapsed)
+    value = Decimal(fact) * factor
+    if isinstance(fact, int):
+        return int(value.quantize(Decimal("1"), rounding="ROUND_HALF_UP"))
+    return value.quantize(CENT, rounding="ROUND_HALF_UP")
+
+
+def measure_result(*, measure: str, plan, fact, forecast) -> MeasureResult:
+    return MeasureResult(
+        measure=measure, plan=plan, fact=fact, percent=percent_of(fact, plan), forecast=forecast
+    )

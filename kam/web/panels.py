@@ -20,6 +20,7 @@ from kam.credit.selectors import client_panel as credit_client_panel
 from kam.orders.selectors import client_panel as orders_client_panel
 from kam.orders.selectors import home_panel as orders_home_panel
 from kam.orders.selectors_obligations import obligations_panel
+from kam.plans.selectors import home_panel as plans_home_panel
 from kam.receivables.selectors import client_panel as settlements_client_panel
 from kam.receivables.selectors_collection import client_panel as collection_client_panel
 from kam.receivables.selectors_collection import home_panel as collection_home_panel
@@ -71,6 +72,7 @@ CLIENT_PANELS: list[tuple[str, ClientBuilder]] = [
 ]
 
 HOME_PANELS: list[tuple[str, Callable[..., dict | None]]] = [
+    ("plans/_home_panel.html", lambda user, as_of: plans_home_panel(user=user, as_of=as_of)),
     ("orders/_home_panel.html", lambda user, as_of: orders_home_panel(user=user)),
     (
         "contracts/_home_panel.html",
