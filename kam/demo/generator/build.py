@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
+from kam.activity.demo import populate_activity_demo
 from kam.catalog.services import category_get_or_create, product_create
 from kam.clients.models import Account, Contact
 from kam.clients.services import account_create, contact_create, ownership_backfill
@@ -36,7 +37,11 @@ from kam.demo.generator.plan import (
 )
 from kam.org.models import Department, Role, Territory, User
 from kam.org.services import department_create, territory_get_or_create, user_create
+from kam.pay.demo import populate_pay_demo
+from kam.plans.demo import populate_plans_demo
+from kam.promotions.demo import populate_promotions_demo
 from kam.radar.demo import populate_radar_demo
+from kam.relations.demo import populate_relations_demo
 from kam.sales.models import ClientMonth, ClientRunningTotal, FirstPurchase, SalesLine
 from kam.sales.services import LedgerLine, client_month_refresh, sales_lines_write
 
@@ -108,6 +113,19 @@ def build_demo(
             rng=random.Random(seed + 1), accounts=accounts, people=people, today=today
         )
         populate_o2c_demo(rng=random.Random(seed + 2), people=people, today=today, start=months[0])
+        # Issue 10: plans from the ledger's fact, then pay (its cuts read the plans), then a
+        # promotion whose extra sales are in the ledger; issue 11: the schedule and the people.
+        for step, populate in enumerate(
+            (
+                populate_plans_demo,
+                populate_pay_demo,
+                populate_promotions_demo,
+                populate_activity_demo,
+                populate_relations_demo,
+            ),
+            start=3,
+        ):
+            populate(rng=random.Random(seed + step), people=people, today=today, start=months[0])
     return DemoResult(
         company=v.COMPANY_NAME,
         today=today,

@@ -7,9 +7,11 @@ from decimal import Decimal
 
 import pytest
 
+from kam.org.models import User
 from kam.pay import services
 from kam.plans.models import Plan
 from kam.plans.rules import period_parse
+from kam.plans.services import plan_set
 from kam.receivables.services import settlement_post
 from kam.sales.services import LedgerLine, sales_lines_write
 
@@ -115,17 +117,16 @@ def credit_note(account, number, on, amount, *, reference):
 
 
 def plan(person, code, *, turnover, active=0, new=0):
-    p = period_parse(code)
-    return Plan.objects.create(
-        kind=p.kind,
-        starts_on=p.starts_on,
+    """A person's plan, set through the plans service as a director would (audited)."""
+    director = User.objects.get(username="director")
+    return plan_set(
+        actor=director,
+        period=period_parse(code),
         level=Plan.Level.PERSON,
         person=person,
-        department=person.department,
         turnover=Decimal(turnover),
         active_clients=active,
         new_clients=new,
-        currency="EUR",
     )
 
 
