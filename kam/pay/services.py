@@ -233,17 +233,25 @@ def scheme_assign(
         overlap = overlap.filter(starts_on__lte=ends_on)
     other = overlap.first()
     if other is not None:
+        message = (
+            _(
+                "%(person)s is already paid by %(scheme)s from %(from)s to %(to)s: "
+                "assignments of one person may not overlap."
+            )
+            if other.ends_on
+            else _(
+                "%(person)s is already paid by %(scheme)s from %(from)s on: "
+                "assignments of one person may not overlap."
+            )
+        )
         raise ValidationError(
             {
-                "starts": _(
-                    "%(person)s is already paid by %(scheme)s from %(from)s%(to)s: "
-                    "assignments of one person may not overlap."
-                )
+                "starts": message
                 % {
                     "person": person.get_full_name() or person.username,
                     "scheme": other.scheme.name,
                     "from": f"{other.starts_on:%Y-%m}",
-                    "to": f" to {other.ends_on:%Y-%m}" if other.ends_on else "",
+                    "to": f"{other.ends_on:%Y-%m}" if other.ends_on else "",
                 }
             }
         )
