@@ -76,6 +76,10 @@ class Action(StrEnum):
     ACTIVITY_SETTINGS_EDIT = "activity.settings.edit"
     RELATION_EDIT = "relation.edit"
     PERSONAL_VIEW = "relation.personal.view"
+    TASK_ASSIGN = "task.assign"
+    COMPLAINT_RECORD = "complaint.record"
+    ACCOUNT_PLAN_EDIT = "account_plan.edit"
+    ACCOUNT_PLAN_APPROVE = "account_plan.approve"
 
 
 ALL_ROLES = frozenset(Role.values)
@@ -249,6 +253,30 @@ RULES: dict[Action, Rule] = {
         frozenset({Role.DIRECTOR, Role.HEAD, Role.REGIONAL, Role.KAM}),
         True,
         _("Only the client's KAM and their manager may see the personal part of a profile."),
+    ),
+    # Tasks go from a manager to the people they manage (AC-10): the service checks that the
+    # assignee lies among the actor's visible people.
+    Action.TASK_ASSIGN: Rule(
+        frozenset({Role.DIRECTOR, Role.HEAD, Role.REGIONAL}),
+        False,
+        _("Only the director, a head of department or a regional manager may give tasks."),
+    ),
+    Action.COMPLAINT_RECORD: Rule(
+        SALES_LINE | {Role.SUPPORT},
+        True,
+        _("Only the client's KAM, sales support and their managers may record a complaint."),
+    ),
+    Action.ACCOUNT_PLAN_EDIT: Rule(
+        SALES_LINE,
+        True,
+        _("Only the client's KAM and their managers may change the client's account plan."),
+    ),
+    # The manager sets the KAM's development level (D1..D4) on a plan and approves what the
+    # level does not let the KAM change alone (AC-12).
+    Action.ACCOUNT_PLAN_APPROVE: Rule(
+        frozenset({Role.DIRECTOR, Role.HEAD, Role.REGIONAL}),
+        True,
+        _("Only the KAM's manager may set the development level or approve an account plan."),
     ),
 }
 
