@@ -112,20 +112,22 @@ def build_demo(
         populate_radar_demo(
             rng=random.Random(seed + 1), accounts=accounts, people=people, today=today
         )
-        populate_o2c_demo(rng=random.Random(seed + 2), people=people, today=today, start=months[0])
-        # Issue 10: plans from the ledger's fact, then pay (its cuts read the plans), then a
-        # promotion whose extra sales are in the ledger; issue 11: the schedule and the people.
-        for step, populate in enumerate(
-            (
-                populate_plans_demo,
-                populate_pay_demo,
-                populate_promotions_demo,
-                populate_activity_demo,
-                populate_relations_demo,
-            ),
-            start=3,
+        # Issue 10: a promotion whose extra sales go into the ledger before orders to cash is
+        # built from the ledger (so its sales are orders, shipments and invoices like any
+        # other); then plans from the ledger's fact and pay (its cuts read the plans, its paid
+        # basis the receivables). Issue 11: the schedule and the people.
+        start = months[0]
+        populate_promotions_demo(
+            rng=random.Random(seed + 5), people=people, today=today, start=start
+        )
+        populate_o2c_demo(rng=random.Random(seed + 2), people=people, today=today, start=start)
+        for step, populate in (
+            (3, populate_plans_demo),
+            (4, populate_pay_demo),
+            (6, populate_activity_demo),
+            (7, populate_relations_demo),
         ):
-            populate(rng=random.Random(seed + step), people=people, today=today, start=months[0])
+            populate(rng=random.Random(seed + step), people=people, today=today, start=start)
     return DemoResult(
         company=v.COMPANY_NAME,
         today=today,
