@@ -159,6 +159,13 @@ def populate_promotions_demo(
         note="Demo: an extra discount for half of the segment's buyers of the category.",
     )
     currency = company_settings().base_currency
+    # Documents named by the client's registration number, not its id: ids differ between
+    # two builds on PostgreSQL (sequences do not roll back), the demo's data must not.
+    registration = dict(
+        Account.objects.filter(pk__in=[m[0] for m in chosen]).values_list(
+            "pk", "registration_number"
+        )
+    )
     lines = []
     for account_id, revenue, cost in chosen:
         mean = revenue / MONTHS
@@ -183,8 +190,8 @@ def populate_promotions_demo(
                     revenue=amount,
                     cost=line_cost,
                     currency=currency,
-                    document_number=f"PROMO-{promotion.pk}-{account_id}",
-                    line_number=i + 1,
+                    document_number=f"PROMO-{month:%Y%m}-{registration[account_id]}",
+                    line_number=1,
                 )
             )
     sales_lines_write(actor=None, lines=lines, source=f"demo promotion {promotion.pk}")
