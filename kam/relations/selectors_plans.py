@@ -121,9 +121,9 @@ def income_halves(*, account: Account, as_of: date) -> tuple[Decimal, Decimal] |
     months before ``as_of``'s month, and in the 6 before them; None when it sold nothing."""
     this = month_of(as_of)
     first, middle = add_months(this, -12), add_months(this, -6)
-    rows = ClientMonth.objects.filter(account=account, month__gte=first, month__lt=this).values_list(
-        "month", "revenue", "revenue_uncosted", "cost"
-    )
+    rows = ClientMonth.objects.filter(
+        account=account, month__gte=first, month__lt=this
+    ).values_list("month", "revenue", "revenue_uncosted", "cost")
     last, before, seen = Decimal(0), Decimal(0), False
     for month, revenue, uncosted, cost in rows:
         seen = True
@@ -306,9 +306,7 @@ def client_panel(*, user, account: Account, as_of: date | None = None) -> dict |
     for plan in plans:
         goals = list(plan.goals.all())
         actions = list(plan.actions.all())
-        rows.append(
-            (plan, plan_health(plan=plan, goals=goals, actions=actions, as_of=as_of).score)
-        )
+        rows.append((plan, plan_health(plan=plan, goals=goals, actions=actions, as_of=as_of).score))
     return {
         "plans_account": account,
         "plans_rows": rows,

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from kam.clients.models import Account, Contact
 from kam.core import bounds
 from kam.core.models import AuditEntry
+from kam.core.money import quantize
 from kam.core.selectors import company_settings
 from kam.core.services import audit_record
 from kam.org.models import User
@@ -330,8 +331,10 @@ def _to_json(values: dict) -> dict:
     for name, value in values.items():
         if hasattr(value, "pk"):
             out[name] = value.pk
-        elif isinstance(value, Decimal | date):
-            out[name] = str(value)
+        elif isinstance(value, Decimal):
+            out[name] = str(quantize(value))
+        elif isinstance(value, date):
+            out[name] = value.isoformat()
         else:
             out[name] = value
     return out
@@ -368,10 +371,10 @@ def _budget_warnings(plan: AccountPlan) -> list[str]:
     return [
         _("The actions cost %(cost)s %(currency)s: %(over)s past the budget of %(budget)s.")
         % {
-            "cost": cost,
+            "cost": quantize(cost),
             "currency": plan.currency,
-            "over": cost - plan.budget,
-            "budget": plan.budget,
+            "over": quantize(cost - plan.budget),
+            "budget": quantize(plan.budget),
         }
     ]
 
