@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -29,7 +28,6 @@ from kam.relations.models import (
 )
 from kam.sales.models import ClientMonth
 
-ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=2))
 REVIEW_SOON_DAYS = 7  # the home page lists reviews due within a week
 HOME_ROWS = 10
 

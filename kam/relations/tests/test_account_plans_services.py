@@ -113,7 +113,7 @@ def test_a_d1_kams_change_waits_and_nothing_changes_until_approved(org, world):
 
 
 def test_a_d4_kams_change_applies_at_once(org, world):
-    plan, goal, action = make_plan(org, world, level="D4")
+    plan, goal, _action = make_plan(org, world, level="D4")
     result = goal_update(actor=org.kam_anna, goal=goal, target_value="120000", current_value="5")
     assert result.status == "applied" and result.applied == ["current_value", "target_value"]
     goal.refresh_from_db()
@@ -125,7 +125,7 @@ def test_a_d4_kams_change_applies_at_once(org, world):
 
 
 def test_a_d2_kam_marks_an_action_done_but_a_target_waits(org, world):
-    plan, goal, action = make_plan(org, world, level="D2")
+    _plan, goal, action = make_plan(org, world, level="D2")
     done = action_done(actor=org.kam_anna, action=action, done_on=date(2026, 2, 20))
     assert done.status == "applied"
     action.refresh_from_db()
@@ -160,7 +160,7 @@ def test_a_d3_kam_changes_actions_and_current_values_not_targets_or_budget(org, 
 
 
 def test_spending_past_the_budget_warns(org, world):
-    plan, goal, action = make_plan(org, world, level="D3")
+    plan, _goal, _action = make_plan(org, world, level="D3")
     result = action_add(
         actor=org.kam_anna,
         plan=plan,
