@@ -13,10 +13,12 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from kam.clients.models import Account
+from kam.clients.models import Account, Contact
 from kam.core.bounds import as_of_or_today
 from kam.core.periods import add_months, month_of
+from kam.org.models import User
 from kam.org.policy import Action, can, scope
 from kam.relations import health
 from kam.relations.models import (
@@ -229,8 +231,10 @@ def plan_detail(
         plan=plan,
         goals=goals,
         actions=actions,
-        pending=[c for c in changes if c.status == PlanPendingChange.Status.PENDING],
-        decided=[c for c in changes if c.status != PlanPendingChange.Status.PENDING][:20],
+        pending=with_rows(c for c in changes if c.status == PlanPendingChange.Status.PENDING),
+        decided=with_rows(
+            [c for c in changes if c.status != PlanPendingChange.Status.PENDING][:20]
+        ),
         reviews=list(plan.reviews.select_related("by")),
         levels=list(plan.level_changes.select_related("by")),
         health=plan_health(
@@ -249,6 +253,61 @@ def plan_detail(
         alone=alone_labels(plan.level),
         chart=goals_chart(goals),
     )
+
+
+FIELD_LABELS = {
+    "title": _lazy("title"),
+    "starts_on": _lazy("from"),
+    "ends_on": _lazy("to"),
+    "review_every_days": _lazy("review every, days"),
+    "status": _lazy("status"),
+    "person": _lazy("VIP/KOL project"),
+    "budget": _lazy("budget"),
+    "text": _lazy("text"),
+    "measure": _lazy("measure"),
+    "target_value": _lazy("target"),
+    "current_value": _lazy("current value"),
+    "due_on": _lazy("due"),
+    "goal": _lazy("goal"),
+    "owner": _lazy("owner"),
+    "cost": _lazy("cost"),
+    "progress": _lazy("progress, %"),
+    "done_on": _lazy("done on"),
+}
+
+
+def _shown(name: str, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if name == "owner":
+        user = User.objects.filter(pk=value).first()
+        return (user.get_full_name() or user.username) if user else str(value)
+    if name == "goal":
+        goal = PlanGoal.objects.filter(pk=value).first()
+        return goal.text if goal else str(value)
+    if name == "person":
+        person = Contact.objects.filter(pk=value).first()
+        return str(person) if person else str(value)
+    return str(value)
+
+
+def change_rows(change: PlanPendingChange) -> list[tuple[str, str, str]]:
+    """A pending change in words: (field, before, proposed) for each field it changes."""
+    return [
+        (
+            str(FIELD_LABELS.get(name, name)),
+            _shown(name, change.before.get(name)) if name in change.before else "",
+            _shown(name, value),
+        )
+        for name, value in change.fields.items()
+    ]
+
+
+def with_rows(changes):
+    changes = list(changes)
+    for c in changes:
+        c.rows = change_rows(c)
+    return changes
 
 
 def pending_for(*, user) -> QuerySet[PlanPendingChange]:
