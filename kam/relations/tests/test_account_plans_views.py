@@ -244,3 +244,25 @@ def test_panels(org, world, plan):
     assert home["plans_pending_count"] == 1
     assert home_panel(user=org.kam_anna, as_of=date(2026, 12, 1)) is None
     assert home_panel(user=org.head_south, as_of=date(2026, 12, 1)) is None
+
+
+def test_the_list_makes_the_same_queries_whatever_its_length(org, world, plan, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = login(org.regional_north)
+    c.get("/relations/account-plans/")
+    with CaptureQueriesContext(connection) as one:
+        assert c.get("/relations/account-plans/").status_code == 200
+    for n in range(3):
+        account_plan_create(
+            actor=org.regional_north,
+            account=world.boris,
+            title=f"Bora {n}",
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2026, 12, 31),
+        )
+    with CaptureQueriesContext(connection) as four:
+        page = c.get("/relations/account-plans/")
+    assert all(f">Bora {n}<" in page.content.decode() for n in range(3))
+    assert len(four) == len(one)
