@@ -6,6 +6,7 @@ actions, budget, health and pending changes, and the forms. Thin: forms parse, s
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ from kam.relations.forms_plans import (
 )
 
 MAX_CHOICES = 500
+MAX_OWNERS = 50  # people offered as an action's owner
 
 
 def _said(request, result: services.PlanChange, done: str) -> None:
@@ -54,12 +56,17 @@ def _said(request, result: services.PlanChange, done: str) -> None:
 
 
 def _owners(user, plan):
-    """Who may own an action: people the user's work covers (and the plan's KAM) who see the
-    client."""
-    people = list(visible_people(user)[:MAX_CHOICES])
+    """Who may own an action: the plan's KAM, the client's, the user, the KAM's managers and
+    the client's department, among the people the user's work covers, who see the client."""
+    account = plan.account
+    named = [plan.owner_id, account.owner_id, user.pk, plan.owner.manager_id]
+    near = Q(pk__in=[pk for pk in named if pk])
+    if account.department_id:
+        near |= Q(department=account.department_id)
+    people = list(visible_people(user).filter(near).order_by("last_name", "pk")[:MAX_OWNERS])
     if plan.owner not in people:
         people.insert(0, plan.owner)
-    return [u for u in people if can(u, Action.CLIENT_VIEW, plan.account)]
+    return [u for u in people if can(u, Action.CLIENT_VIEW, account)]
 
 
 def _people(account):
