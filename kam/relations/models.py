@@ -279,3 +279,316 @@ class Note(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.text[:40]}"
+
+
+# --- account plans (AC-12) --------------------------------------------------------------------
+
+
+class DevelopmentLevel(models.TextChoices):
+    """The KAM's development level on one plan (situational leadership): it decides what the
+    KAM may change without the manager's approval (``kam.relations.services_plans.ALONE``)."""
+
+    D1 = "D1", _("D1 · enthusiastic beginner")
+    D2 = "D2", _("D2 · disillusioned learner")
+    D3 = "D3", _("D3 · capable but cautious")
+    D4 = "D4", _("D4 · self-reliant achiever")
+
+
+class AccountPlan(TimeStampedModel):
+    """A key client's account plan (or a VIP/KOL "project" at it): goals, actions, a budget,
+    the KAM's development level on it and a review cadence with the manager (AC-12)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+
+    account = models.ForeignKey(
+        Account, verbose_name=_("client"), on_delete=models.CASCADE, related_name="account_plans"
+    )
+    person = models.ForeignKey(
+        Contact,
+        verbose_name=_("VIP/KOL project"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="account_plans",
+    )
+    title = models.CharField(_("title"), max_length=200, validators=[no_control_characters])
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("KAM"),
+        on_delete=models.PROTECT,
+        related_name="account_plans",
+    )
+    level = models.CharField(
+        _("development level"),
+        max_length=2,
+        choices=DevelopmentLevel.choices,
+        default=DevelopmentLevel.D1,
+    )
+    level_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("level set by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    level_set_on = models.DateField(_("level set on"), null=True, blank=True)
+    review_every_days = models.PositiveSmallIntegerField(_("review every, days"), default=30)
+    next_review_on = models.DateField(_("next review"), null=True, blank=True)
+    budget = models.DecimalField(_("budget"), max_digits=14, decimal_places=2, default=0)
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ClientScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("account plan")
+        verbose_name_plural = _("account plans")
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="account_plan_period"
+            ),
+            models.CheckConstraint(condition=Q(budget__gte=0), name="account_plan_budget"),
+            models.CheckConstraint(
+                condition=Q(review_every_days__gte=1, review_every_days__lte=366),
+                name="account_plan_review_cadence",
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "status"], name="account_plan_account_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlanLevelChange(models.Model):
+    """The development level's history on a plan: from, to, who set it, when, why."""
+
+    ACCOUNT_PATH = "plan__account__"
+
+    plan = models.ForeignKey(
+        AccountPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="level_changes"
+    )
+    from_level = models.CharField(_("from"), max_length=2, choices=DevelopmentLevel.choices)
+    to_level = models.CharField(_("to"), max_length=2, choices=DevelopmentLevel.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    on = models.DateField(_("on"))
+    reason = models.TextField(_("why"), blank=True, validators=[no_control_characters])
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ClientScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("development level change")
+        verbose_name_plural = _("development level changes")
+        ordering = ["-on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.from_level} -> {self.to_level}"
+
+
+class PlanGoal(TimeStampedModel):
+    """A goal of an account plan with its measure, target and where it stands."""
+
+    ACCOUNT_PATH = "plan__account__"
+
+    class Status(models.TextChoices):
+        ON_TRACK = "on_track", _("On track")
+        AT_RISK = "at_risk", _("At risk")
+        DONE = "done", _("Done")
+        MISSED = "missed", _("Missed")
+
+    plan = models.ForeignKey(
+        AccountPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="goals"
+    )
+    text = models.CharField(_("goal"), max_length=500, validators=[no_control_characters])
+    measure = models.CharField(
+        _("measure"), max_length=100, blank=True, validators=[no_control_characters]
+    )
+    target_value = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
+    current_value = models.DecimalField(
+        _("current value"), max_digits=14, decimal_places=2, default=0
+    )
+    due_on = models.DateField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.ON_TRACK
+    )
+
+    objects = ClientScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def progress(self) -> int | None:
+        """The current value as a whole percentage of the target (None without a target)."""
+        if not self.target_value:
+            return None
+        return round(self.current_value * 100 / self.target_value)
+
+
+class PlanAction(TimeStampedModel):
+    """An action of an account plan: what, who, by when, done when, what it costs."""
+
+    ACCOUNT_PATH = "plan__account__"
+
+    plan = models.ForeignKey(
+        AccountPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="actions"
+    )
+    goal = models.ForeignKey(
+        PlanGoal,
+        verbose_name=_("goal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+    )
+    text = models.CharField(_("action"), max_length=500, validators=[no_control_characters])
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="account_plan_actions",
+    )
+    due_on = models.DateField(_("due"))
+    progress = models.PositiveSmallIntegerField(_("progress, %"), default=0)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    cost = models.DecimalField(_("cost"), max_digits=14, decimal_places=2, default=0)
+
+    objects = ClientScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("plan action")
+        verbose_name_plural = _("plan actions")
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(cost__gte=0), name="plan_action_cost"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="plan_action_progress"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class PlanReview(models.Model):
+    """A review of the plan with the manager."""
+
+    ACCOUNT_PATH = "plan__account__"
+
+    plan = models.ForeignKey(
+        AccountPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    on = models.DateField(_("on"))
+    notes = models.TextField(_("notes"), blank=True, validators=[no_control_characters])
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ClientScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("plan review")
+        verbose_name_plural = _("plan reviews")
+        ordering = ["-on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.on}"
+
+
+class PlanPendingChange(models.Model):
+    """A change the KAM's level holds for the manager's approval: applied when approved,
+    forgotten when refused. ``fields`` holds the proposed values, ``before`` what they were."""
+
+    ACCOUNT_PATH = "plan__account__"
+
+    class Kind(models.TextChoices):
+        PLAN_UPDATE = "plan_update", _("Change the plan")
+        BUDGET_SET = "budget_set", _("Set the budget")
+        GOAL_ADD = "goal_add", _("Add a goal")
+        GOAL_UPDATE = "goal_update", _("Change a goal")
+        ACTION_ADD = "action_add", _("Add an action")
+        ACTION_UPDATE = "action_update", _("Change an action")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    plan = models.ForeignKey(
+        AccountPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="pending"
+    )
+    kind = models.CharField(_("change"), max_length=16, choices=Kind.choices)
+    goal = models.ForeignKey(
+        PlanGoal, verbose_name=_("goal"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    action = models.ForeignKey(
+        PlanAction, verbose_name=_("action"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    fields = models.JSONField(_("proposed"), default=dict)
+    before = models.JSONField(_("before"), default=dict)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("why"), blank=True, validators=[no_control_characters])
+
+    objects = ClientScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pending change")
+        verbose_name_plural = _("pending changes")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["plan", "status"], name="plan_pending_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.kind} ({self.status})"

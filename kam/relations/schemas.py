@@ -2,7 +2,8 @@
 stages, the self and duplicate relation) and refuse naming the field. Names start with
 Profile or Relation: schema names are unique across the apps' OpenAPI components."""
 
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 
 from ninja import Field, Schema
 
@@ -179,3 +180,218 @@ class RelationNoteFilter(Schema):
     kind: str = ""
     tag: str = Field("", max_length=40)
     client_id: int | None = None
+
+
+# --- account plans (AC-12) --------------------------------------------------------------------
+
+
+class AccountPlanRowOut(Schema):
+    id: int
+    client_id: int
+    client: str
+    person_id: int | None = Field(description="The VIP/KOL of a project plan, else null.")
+    title: str
+    starts_on: date
+    ends_on: date
+    owner_id: int
+    owner: str
+    level: str = Field(description="D1 | D2 | D3 | D4")
+    status: str = Field(description="draft | active | closed")
+    budget: Decimal
+    currency: str
+    review_every_days: int
+    next_review_on: date | None
+    goals_total: int
+    goals_on_track: int = Field(description="Goals on track or done.")
+    actions_total: int
+    actions_overdue: int
+    pending: int = Field(description="Changes waiting for the manager.")
+
+
+class AccountPlanGoalOut(Schema):
+    id: int
+    text: str
+    measure: str
+    target_value: Decimal
+    current_value: Decimal
+    progress: int | None = Field(description="The current value, % of the target.")
+    due_on: date
+    status: str = Field(description="on_track | at_risk | done | missed")
+
+
+class AccountPlanActionOut(Schema):
+    id: int
+    goal_id: int | None
+    text: str
+    owner_id: int
+    owner: str
+    due_on: date
+    progress: int
+    done_on: date | None
+    cost: Decimal
+    overdue: bool
+
+
+class AccountPlanPendingOut(Schema):
+    id: int
+    plan_id: int
+    kind: str = Field(
+        description="plan_update | budget_set | goal_add | goal_update | action_add | action_update"
+    )
+    goal_id: int | None
+    action_id: int | None
+    fields: dict = Field(description="The proposed values (decimals and dates as strings).")
+    before: dict = Field(description="What the changed fields held when it was proposed.")
+    by: str
+    created_at: datetime
+    status: str = Field(description="pending | approved | refused")
+    decided_by: str
+    decided_at: datetime | None
+    decision_note: str
+
+
+class AccountPlanReviewOut(Schema):
+    id: int
+    on: date
+    by: str
+    notes: str
+
+
+class AccountPlanLevelOut(Schema):
+    from_level: str
+    to_level: str
+    on: date
+    by: str
+    reason: str
+
+
+class AccountPlanHealthPartOut(Schema):
+    name: str = Field(description="goals | actions | contact | income")
+    weight: int
+    score: float | None = Field(description="0..1; null: not known, left out of the score.")
+    reason: str
+
+
+class AccountPlanHealthOut(Schema):
+    score: int | None = Field(description="0..100; null when no part is known.")
+    parts: list[AccountPlanHealthPartOut]
+
+
+class AccountPlanOut(AccountPlanRowOut):
+    level_set_by: str
+    level_set_on: date | None
+    may_alone: list[str] = Field(
+        description="What the KAM changes without approval at this level: groups of "
+        "plan | budget | goals | goal_progress | actions | action_progress."
+    )
+    committed: Decimal = Field(description="The actions' costs, done or not.")
+    spent: Decimal = Field(description="The done actions' costs.")
+    goals: list[AccountPlanGoalOut]
+    actions: list[AccountPlanActionOut]
+    pending_changes: list[AccountPlanPendingOut]
+    reviews: list[AccountPlanReviewOut]
+    levels: list[AccountPlanLevelOut]
+    health: AccountPlanHealthOut
+
+
+class AccountPlanChangeOut(Schema):
+    """What became of a change: applied at once, waiting for the manager, or split."""
+
+    status: str = Field(description="applied | pending | partly | unchanged")
+    applied: list[str] = Field(description="The fields applied at once.")
+    pending: AccountPlanPendingOut | None = Field(description="The part that waits, if any.")
+    id: int | None = Field(
+        description="The plan, goal or action changed or added (null when "
+        "an addition waits for approval)."
+    )
+    warnings: list[str] = Field(description="E.g. the actions' costs past the budget.")
+
+
+class AccountPlanFilter(Schema):
+    status: str = ""
+    level: str = ""
+    review_due: bool = False
+    client_id: int | None = None
+
+
+class AccountPlanIn(Schema):
+    client_id: int
+    title: str
+    starts_on: date
+    ends_on: date
+    owner_id: int | None = Field(None, description="The KAM; default: the client's KAM.")
+    person_id: int | None = Field(
+        None, description="A VIP/KOL project: one of the client's people."
+    )
+    review_every_days: int = Field(30, description="1..366")
+    budget: Decimal = Field(
+        Decimal(0), description="Waits for approval unless the manager sets it."
+    )
+    status: str = "draft"
+
+
+class AccountPlanPatch(Schema):
+    title: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    review_every_days: int | None = None
+    status: str | None = None
+    person_id: int | None = None
+
+
+class AccountPlanBudgetIn(Schema):
+    budget: Decimal
+
+
+class AccountPlanGoalIn(Schema):
+    text: str
+    target_value: Decimal
+    due_on: date
+    measure: str = ""
+    current_value: Decimal = Decimal(0)
+    status: str = "on_track"
+
+
+class AccountPlanGoalPatch(Schema):
+    text: str | None = None
+    measure: str | None = None
+    target_value: Decimal | None = None
+    current_value: Decimal | None = None
+    due_on: date | None = None
+    status: str | None = None
+
+
+class AccountPlanActionIn(Schema):
+    text: str
+    owner_id: int
+    due_on: date
+    goal_id: int | None = None
+    cost: Decimal = Decimal(0)
+
+
+class AccountPlanActionPatch(Schema):
+    text: str | None = None
+    owner_id: int | None = None
+    due_on: date | None = None
+    goal_id: int | None = None
+    cost: Decimal | None = None
+    progress: int | None = None
+    done_on: date | None = None
+
+
+class AccountPlanDoneIn(Schema):
+    done_on: date | None = Field(None, description="Default today; never in the future.")
+
+
+class AccountPlanLevelIn(Schema):
+    level: str = Field(description="D1 | D2 | D3 | D4")
+    reason: str = ""
+
+
+class AccountPlanReviewIn(Schema):
+    on: date | None = None
+    notes: str = ""
+
+
+class AccountPlanDecisionIn(Schema):
+    note: str = ""
