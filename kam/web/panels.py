@@ -25,6 +25,8 @@ from kam.receivables.selectors import client_panel as settlements_client_panel
 from kam.receivables.selectors_collection import client_panel as collection_client_panel
 from kam.receivables.selectors_collection import home_panel as collection_home_panel
 from kam.relations.selectors import client_panel as relations_client_panel
+from kam.relations.selectors_plans import client_panel as account_plans_client_panel
+from kam.relations.selectors_plans import home_panel as account_plans_home_panel
 
 ClientBuilder = Callable[..., dict | None]
 
@@ -69,6 +71,12 @@ CLIENT_PANELS: list[tuple[str, ClientBuilder]] = [
             user=user, account=account, as_of=as_of
         ),
     ),
+    (
+        "relations/account_plans/_client_panel.html",
+        lambda user, account, as_of: account_plans_client_panel(
+            user=user, account=account, as_of=as_of
+        ),
+    ),
 ]
 
 HOME_PANELS: list[tuple[str, Callable[..., dict | None]]] = [
@@ -83,6 +91,10 @@ HOME_PANELS: list[tuple[str, Callable[..., dict | None]]] = [
         lambda user, as_of: collection_home_panel(user=user, as_of=as_of),
     ),
     ("activity/_home_panel.html", lambda user, as_of: activity_home_panel(user=user, as_of=as_of)),
+    (
+        "relations/account_plans/_home_panel.html",
+        lambda user, as_of: account_plans_home_panel(user=user, as_of=as_of),
+    ),
 ]
 
 

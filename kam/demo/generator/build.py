@@ -42,6 +42,7 @@ from kam.plans.demo import populate_plans_demo
 from kam.promotions.demo import populate_promotions_demo
 from kam.radar.demo import populate_radar_demo
 from kam.relations.demo import populate_relations_demo
+from kam.relations.demo_plans import populate_account_plans_demo
 from kam.sales.models import ClientMonth, ClientRunningTotal, FirstPurchase, SalesLine
 from kam.sales.services import LedgerLine, client_month_refresh, sales_lines_write
 
@@ -126,6 +127,7 @@ def build_demo(
             (4, populate_pay_demo),
             (6, populate_activity_demo),
             (7, populate_relations_demo),
+            (8, populate_account_plans_demo),
         ):
             populate(rng=random.Random(seed + step), people=people, today=today, start=start)
     return DemoResult(
