@@ -226,10 +226,10 @@ class Task(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="tasks",
     )
-    title = models.CharField(_("title"), max_length=TITLE_LENGTH, validators=[no_control_characters])
-    description = models.TextField(
-        _("description"), blank=True, validators=[no_control_characters]
+    title = models.CharField(
+        _("title"), max_length=TITLE_LENGTH, validators=[no_control_characters]
     )
+    description = models.TextField(_("description"), blank=True, validators=[no_control_characters])
     due_on = models.DateField(_("due on"))
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
