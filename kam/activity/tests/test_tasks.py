@@ -196,7 +196,11 @@ def test_the_giver_changes_the_task_and_nobody_else(org, book):
     assert "due_on" in exc.value.message_dict
     new_due = today() + timedelta(days=10)
     task_update(
-        actor=org.regional_north, task=task, title="Visit Aurora", due_on=new_due, account=book.aurora
+        actor=org.regional_north,
+        task=task,
+        title="Visit Aurora",
+        due_on=new_due,
+        account=book.aurora,
     )
     task.refresh_from_db()
     assert (task.title, task.due_on, task.account) == ("Visit Aurora", new_due, book.aurora)

@@ -120,9 +120,12 @@ def test_the_detail_status_and_comments_on_the_page(org, book, sign_in):
     assert r.status_code == 400
     r = anna.post(f"/schedule/tasks/{task.pk}/comment/", {"text": "On it"})
     assert r.status_code == 302
-    assert sign_in(org.kam_boris).post(
-        f"/schedule/tasks/{task.pk}/comment/", {"text": "x"}
-    ).status_code == 404
+    assert (
+        sign_in(org.kam_boris)
+        .post(f"/schedule/tasks/{task.pk}/comment/", {"text": "x"})
+        .status_code
+        == 404
+    )
     assert head.post(f"/schedule/tasks/{task.pk}/comment/", {"text": "x"}).status_code == 403
     assert list(TaskComment.objects.values_list("text", flat=True)) == [
         "Before Friday, please",
@@ -130,7 +133,9 @@ def test_the_detail_status_and_comments_on_the_page(org, book, sign_in):
     ]
     html = sign_in(org.regional_north).get(f"/schedule/tasks/{task.pk}/").content.decode()
     assert 'id="task-cancel"' in html and "open → in_progress" in html
-    r = sign_in(org.regional_north).post(f"/schedule/tasks/{task.pk}/status/", {"status": "cancelled"})
+    r = sign_in(org.regional_north).post(
+        f"/schedule/tasks/{task.pk}/status/", {"status": "cancelled"}
+    )
     assert r.status_code == 302
     task.refresh_from_db()
     assert task.status == "cancelled"
