@@ -10,14 +10,26 @@ import re
 from datetime import date
 
 import pytest
+from django.test import Client
 
 from kam.activity.models import Complaint
 from kam.activity.services_complaints import complaint_record, complaint_resolve
-from kam.activity.tests.test_tasks_pages import sign_in  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
 J = "application/json"
+
+
+@pytest.fixture
+def sign_in():
+    """A client of its own per person (the shared ``login`` signs one client in again)."""
+
+    def _sign_in(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _sign_in
 
 
 def record(actor, account, **kw):
