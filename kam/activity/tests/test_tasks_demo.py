@@ -56,7 +56,7 @@ def test_tasks_go_from_managers_to_their_own_kams_on_clients_both_see(demo):
 
 
 def test_some_overdue_on_both_home_pages_and_done_ones_with_comments(demo):
-    result, _made, _before = demo
+    _result, _made, _before = demo
     overdue = [t for t in Task.objects.all() if t.is_overdue(TODAY)]
     kams = {t.assignee_id for t in overdue}
     assert len(kams) == 8  # at least one per KAM
