@@ -124,3 +124,19 @@ def complaint_chart(stats: ComplaintStats) -> dict:
         "counts": [n for _code, _label, n in stats.by_category],
         "name": _("Complaints"),
     }
+
+
+def client_panel(*, user, account, as_of: date) -> dict | None:
+    """The client card's complaint panel: the open complaints (the oldest first) and the
+    client's figures. None for a reader who may not see the client."""
+    if not can(user, Action.CLIENT_VIEW, account):
+        return None
+    qs = complaint_list(user=user, account=account)
+    return {
+        "complaints_account": account,
+        "complaints_open": list(
+            qs.filter(status=Complaint.Status.OPEN).order_by("received_on", "pk")[:10]
+        ),
+        "complaints_stats": complaint_statistics(qs, as_of=as_of),
+        "complaints_may_record": can(user, Action.COMPLAINT_RECORD, account),
+    }

@@ -10,10 +10,14 @@ import re
 from datetime import date
 
 import pytest
+from django.template.loader import render_to_string
 from django.test import Client
+from django.utils import timezone
 
 from kam.activity.models import Complaint
+from kam.activity.selectors_complaints import client_panel
 from kam.activity.services_complaints import complaint_record, complaint_resolve
+from kam.activity.services_tasks import task_assign
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +213,33 @@ def test_api_create_list_and_resolve(org, book, sign_in):
     r = post(anna, f"/{pk}/resolve", {"resolution": "Met and agreed", "resolved_on": "2025-06-20"})
     assert r.status_code == 200
     assert (r.json()["status"], r.json()["days_to_resolve"]) == ("resolved", 18)
+
+
+def test_the_client_panel(org, book, three):
+    a, b, _c = three
+    panel = client_panel(user=org.kam_anna, account=book.aurora, as_of=date(2025, 6, 30))
+    assert panel["complaints_open"] == [b] and panel["complaints_stats"].total == 2
+    html = render_to_string("activity/complaints/_client_panel.html", panel)
+    assert f'data-complaint="{b.pk}"' in html and f'data-complaint="{a.pk}"' not in html
+    assert "Median time to resolve: 10.0 days." in html
+    assert client_panel(user=org.kam_sigrid, account=book.aurora, as_of=date(2025, 6, 30)) is None
+
+
+def test_the_lists_make_a_fixed_number_of_queries(
+    org, book, sign_in, django_assert_max_num_queries
+):
+    for i in range(12):
+        record(org.kam_anna, book.aurora if i % 2 else book.birch, received_on=date(2025, 5, 1 + i))
+    for i in range(12):
+        task_assign(
+            actor=org.regional_north,
+            assignee=org.kam_anna,
+            title=f"Task {i}",
+            due_on=timezone.localdate(),
+            account=book.aurora,
+        )
+    anna = sign_in(org.kam_anna)
+    with django_assert_max_num_queries(12):
+        assert anna.get("/schedule/complaints/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert anna.get("/schedule/tasks/").status_code == 200
