@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from kam.activity import selectors, services
+from kam.activity.api_tasks import complaints_router, tasks_router
 from kam.activity.models import Activity
 from kam.activity.schemas import (
     ActivityCancelIn,
@@ -165,3 +166,8 @@ def activity_gone_quiet(request, q: Query[ActivityAsOfIn]):
         }
         for r in rows
     ]
+
+
+# Tasks and complaints (AC-10, AC-11): kam/activity/api_tasks.py.
+router.add_router("/tasks", tasks_router)
+router.add_router("/complaints", complaints_router)

@@ -185,3 +185,229 @@ class CalendarFeed(models.Model):
     @staticmethod
     def hash_token(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- tasks and complaints (AC-10, AC-11) -------------------------------------------------------
+
+TITLE_LENGTH = 200
+COMMENT_LENGTH = 2000
+# A task still to be worked on: overdue when its due date has passed.
+TASK_OPEN = ("open", "in_progress")
+
+
+class Task(TimeStampedModel):
+    """A task a manager gives to one of their people, with a due date (AC-10). Overdue: not
+    done or cancelled past its due date. Seen by the two people and those who see either's
+    work (``kam.org.selectors.visible_people``)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("given by"),
+        on_delete=models.PROTECT,
+        related_name="tasks_given",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    account = models.ForeignKey(
+        Account,
+        verbose_name=_("client"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    title = models.CharField(
+        _("title"), max_length=TITLE_LENGTH, validators=[no_control_characters]
+    )
+    description = models.TextField(_("description"), blank=True, validators=[no_control_characters])
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    # When it was done or cancelled.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["due_on", "pk"]
+        indexes = [
+            models.Index(fields=["assignee", "status", "due_on"], name="task_assignee_idx"),
+            models.Index(fields=["assigned_by", "status", "due_on"], name="task_given_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["open", "in_progress", "done", "cancelled"]),
+                name="task_status_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, as_of) -> bool:
+        return self.status in TASK_OPEN and self.due_on < as_of
+
+
+class TaskComment(models.Model):
+    """A comment on a task by its assignee or the person who gave it."""
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT
+    )
+    text = models.TextField(_("comment"), validators=[no_control_characters])
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("task comment")
+        verbose_name_plural = _("task comments")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on task {self.task_id}"
+
+
+class TaskEvent(models.Model):
+    """A task's history: created, changed, moved to another status (who, when, what)."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        CHANGED = "changed", _("Changed")
+        STATUS = "status", _("Status")
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="history"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"))
+    kind = models.CharField(_("what"), max_length=16, choices=Kind.choices)
+    status_from = models.CharField(_("from"), max_length=16, blank=True)
+    status_to = models.CharField(_("to"), max_length=16, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("task event")
+        verbose_name_plural = _("task events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} task {self.task_id}"
+
+
+class Complaint(TimeStampedModel):
+    """A client's complaint or a conflict with the client (AC-11), optionally about one of its
+    orders; worked on by its owner (the client's KAM or sales support) to a resolution."""
+
+    class Category(models.TextChoices):
+        QUALITY = "quality", _("Quality")
+        DELIVERY = "delivery", _("Delivery")
+        PRICE = "price", _("Price")
+        SERVICE = "service", _("Service")
+        CONFLICT = "conflict", _("Conflict")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+        REJECTED = "rejected", _("Rejected")
+
+    account = models.ForeignKey(
+        Account, verbose_name=_("client"), on_delete=models.PROTECT, related_name="complaints"
+    )
+    order = models.ForeignKey(
+        "orders.Order",
+        verbose_name=_("order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+    )
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    description = models.TextField(_("description"), validators=[no_control_characters])
+    received_on = models.DateField(_("received on"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints_owned",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    resolution = models.TextField(_("resolution"), blank=True, validators=[no_control_characters])
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ClientScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-received_on", "-pk"]
+        indexes = [
+            models.Index(fields=["account", "status"], name="complaint_account_idx"),
+            models.Index(fields=["status", "received_on"], name="complaint_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["open", "resolved", "rejected"]),
+                name="complaint_status_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    category__in=["quality", "delivery", "price", "service", "conflict", "other"]
+                ),
+                name="complaint_category_known",
+            ),
+            # Open: no resolution date; closed: one, not before it was received.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="open", resolved_on__isnull=True)
+                    | models.Q(
+                        ~models.Q(status="open"),
+                        resolved_on__isnull=False,
+                        resolved_on__gte=models.F("received_on"),
+                    )
+                ),
+                name="complaint_resolved_on_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"complaint {self.pk} of client {self.account_id}"
+
+    @property
+    def days_to_resolve(self) -> int | None:
+        """Days from receipt to the resolution (or rejection); None while open."""
+        if self.resolved_on is None:
+            return None
+        return (self.resolved_on - self.received_on).days

@@ -109,3 +109,99 @@ class ActivityQuietOut(Schema):
     rhythm_days: int
     last_contact: date | None = Field(description="None: no done contact recorded.")
     days_since: int | None
+
+
+# --- tasks (AC-10) -----------------------------------------------------------------------------
+
+
+class TaskCommentOut(Schema):
+    id: int
+    author_id: int
+    author: str
+    text: str
+    at: datetime
+
+
+class TaskOut(Schema):
+    id: int
+    title: str
+    description: str
+    due_on: date
+    status: str = Field(description="open | in_progress | done | cancelled")
+    overdue: bool = Field(description="Open or in progress past its due date.")
+    assignee_id: int
+    assignee: str
+    assigned_by_id: int
+    assigned_by: str
+    client_id: int | None
+    client: str | None
+    created_at: datetime
+    closed_at: datetime | None
+
+
+class TaskDetailOut(TaskOut):
+    comments: list[TaskCommentOut]
+
+
+class TaskListIn(Schema):
+    tab: str = Field("mine", pattern="^(mine|given|overdue)$", description="mine | given | overdue")
+    status: str | None = Field(None, description="open | in_progress | done | cancelled")
+
+
+class TaskIn(Schema):
+    assignee_id: Id
+    title: str
+    description: str = ""
+    due_on: date
+    client_id: Id | None = None
+
+
+class TaskStatusIn(Schema):
+    status: str = Field(
+        description="open | in_progress | done (the assignee); cancelled (the giver)"
+    )
+
+
+class TaskCommentIn(Schema):
+    text: str
+
+
+# --- complaints (AC-11) ------------------------------------------------------------------------
+
+
+class ComplaintOut(Schema):
+    id: int
+    client_id: int
+    client: str
+    order_id: int | None
+    order_number: str | None
+    category: str = Field(description="quality | delivery | price | service | conflict | other")
+    description: str
+    received_on: date
+    owner_id: int | None
+    owner: str | None
+    status: str = Field(description="open | resolved | rejected")
+    resolution: str
+    resolved_on: date | None
+    days_to_resolve: int | None
+
+
+class ComplaintListIn(Schema):
+    status: str | None = None
+    category: str | None = None
+    client_id: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+class ComplaintIn(Schema):
+    client_id: Id
+    category: str = Field(description="quality | delivery | price | service | conflict | other")
+    description: str
+    received_on: date | None = Field(None, description="Default: today.")
+    order_number: str = Field("", description="One of the client's order numbers.")
+    owner_id: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+class ComplaintResolveIn(Schema):
+    resolution: str = ""
+    resolved_on: date | None = Field(None, description="Default: today.")
+    rejected: bool = False

@@ -1,8 +1,8 @@
-"""Pages of the schedule (mounted at /schedule/)."""
+"""Pages of the schedule, tasks and complaints (mounted at /schedule/)."""
 
 from django.urls import path
 
-from kam.activity import views
+from kam.activity import views, views_complaints, views_tasks
 
 app_name = "activity"
 
@@ -18,4 +18,30 @@ urlpatterns = [
     path("settings/", views.settings_view, name="settings"),
     path("feed/", views.feed_view, name="feed"),
     path("feed/<str:token>.ics", views.feed_ics, name="feed_ics"),
+    # tasks (AC-10)
+    path("tasks/", views_tasks.task_list_view, name="tasks"),
+    path("tasks/new/", views_tasks.task_new_view, name="task_new"),
+    path("tasks/<int:pk>/", views_tasks.task_view, name="task"),
+    path("tasks/<int:pk>/edit/", views_tasks.task_edit_view, name="task_edit"),
+    path("tasks/<int:pk>/status/", views_tasks.task_status_view, name="task_status"),
+    path("tasks/<int:pk>/comment/", views_tasks.task_comment_view, name="task_comment"),
+    # complaints (AC-11)
+    path("complaints/", views_complaints.complaint_list_view, name="complaints"),
+    path("complaints/new/", views_complaints.complaint_new_view, name="complaint_new"),
+    path("complaints/<int:pk>/", views_complaints.complaint_view, name="complaint"),
+    path(
+        "complaints/<int:pk>/resolve/",
+        views_complaints.complaint_resolve_view,
+        name="complaint_resolve",
+    ),
+    path(
+        "complaints/<int:pk>/assign/",
+        views_complaints.complaint_assign_view,
+        name="complaint_assign",
+    ),
+    path(
+        "complaints/<int:pk>/reopen/",
+        views_complaints.complaint_reopen_view,
+        name="complaint_reopen",
+    ),
 ]
