@@ -14,6 +14,9 @@ from django.utils import timezone
 
 from kam.activity.selectors import client_panel as activity_client_panel
 from kam.activity.selectors import home_panel as activity_home_panel
+from kam.activity.selectors_complaints import client_panel as complaints_client_panel
+from kam.activity.selectors_tasks import client_panel as tasks_client_panel
+from kam.activity.selectors_tasks import home_panel as tasks_home_panel
 from kam.contracts.selectors import client_panel as contract_client_panel
 from kam.contracts.selectors import home_panel as contract_home_panel
 from kam.credit.selectors import client_panel as credit_client_panel
@@ -66,6 +69,16 @@ CLIENT_PANELS: list[tuple[str, ClientBuilder]] = [
         lambda user, account, as_of: activity_client_panel(user=user, account=account, as_of=as_of),
     ),
     (
+        "activity/tasks/_client_panel.html",
+        lambda user, account, as_of: tasks_client_panel(user=user, account=account, as_of=as_of),
+    ),
+    (
+        "activity/complaints/_client_panel.html",
+        lambda user, account, as_of: complaints_client_panel(
+            user=user, account=account, as_of=as_of
+        ),
+    ),
+    (
         "relations/_client_panel.html",
         lambda user, account, as_of: relations_client_panel(
             user=user, account=account, as_of=as_of
@@ -91,6 +104,10 @@ HOME_PANELS: list[tuple[str, Callable[..., dict | None]]] = [
         lambda user, as_of: collection_home_panel(user=user, as_of=as_of),
     ),
     ("activity/_home_panel.html", lambda user, as_of: activity_home_panel(user=user, as_of=as_of)),
+    (
+        "activity/tasks/_home_panel.html",
+        lambda user, as_of: tasks_home_panel(user=user, as_of=as_of),
+    ),
     (
         "relations/account_plans/_home_panel.html",
         lambda user, as_of: account_plans_home_panel(user=user, as_of=as_of),

@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
 from kam.activity.demo import populate_activity_demo
+from kam.activity.demo_tasks import populate_tasks_demo
 from kam.catalog.services import category_get_or_create, product_create
 from kam.clients.models import Account, Contact
 from kam.clients.services import account_create, contact_create, ownership_backfill
@@ -126,6 +127,7 @@ def build_demo(
             (3, populate_plans_demo),
             (4, populate_pay_demo),
             (6, populate_activity_demo),
+            (9, populate_tasks_demo),
             (7, populate_relations_demo),
             (8, populate_account_plans_demo),
         ):
