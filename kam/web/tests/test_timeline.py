@@ -241,3 +241,30 @@ def test_queries_per_page_do_not_grow_with_its_length(
     with django_assert_max_num_queries(20):
         response = client.get(person_url(book["head"]))
     assert len(response.context["page"].rows) == 14
+
+
+def test_orders_drafted_submitted_and_shipped(client, org, book):
+    from kam.orders.tests.returns_fixtures import make_order, make_shipment
+    from kam.testing import make_product
+
+    product = make_product(name="Amoxicillin 500")
+    order = make_order(
+        account=book["anna"],
+        created_by=org.kam_anna,
+        lines=[(product, 2, "10")],
+        on=date(2026, 3, 3),
+    )
+    make_shipment(order=order, shipped_on=date(2026, 3, 6))
+    make_order(account=book["boris"], created_by=org.kam_boris, lines=[(product, 1, "5")])
+    client.force_login(org.kam_anna)
+    response = client.get(client_url(book["anna"]), {"kind": "order"})
+    assert kinds_and_days(response) == [
+        ("order", timezone.localdate()),  # drafted: created now
+        ("order", date(2026, 3, 6)),  # shipped
+        ("order", date(2026, 3, 3)),  # submitted
+    ]
+    assert all(
+        r.url == reverse("orders:detail", args=[order.pk]) for r in response.context["page"].rows
+    )
+    client.force_login(org.kam_boris)
+    assert client.get(client_url(book["anna"]), {"kind": "order"}).status_code == 404
