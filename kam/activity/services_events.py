@@ -136,7 +136,7 @@ def _audit(actor, action, instance, summary: str, changes: dict) -> None:
     audit_record(actor=actor, action=action, instance=instance, summary=summary, changes=changes)
 
 
-def _check(actor, e: Event) -> None:
+def _check(e: Event) -> None:
     if e.kind not in Event.Kind.values:
         raise _error(
             "kind",
@@ -184,7 +184,7 @@ def event_create(
         organiser=actor,
         account=_account(actor, account),
     )
-    _check(actor, e)
+    _check(e)
     e.full_clean()
     e.save()
     changes = _fields(e)
@@ -206,7 +206,7 @@ def event_update(*, actor, event: Event, **fields) -> Event:
             e.account = _account(actor, value)
         else:
             setattr(e, name, value)
-    _check(actor, e)
+    _check(e)
     e.full_clean()
     new = _fields(e)
     changes = {k: [old[k], v] for k, v in new.items() if old[k] != v}

@@ -157,6 +157,7 @@ def _detail(request, e: Event, *, presentation_form=None, error=None, status=200
         "invitations": selectors.event_invitations(user=request.user, event=e),
         "presentations": selectors.event_presentations(event=e),
         "may_manage": may_manage,
+        "may_record": can(request.user, Action.ACTIVITY_RECORD),
         "started": e.starts_on <= timezone.localdate(),
         "presentation_form": presentation_form if may_manage else None,
         "error": error,
