@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from kam.activity import selectors, services
+from kam.activity.api_events import events_router
 from kam.activity.api_tasks import complaints_router, tasks_router
 from kam.activity.models import Activity
 from kam.activity.schemas import (
@@ -171,3 +172,4 @@ def activity_gone_quiet(request, q: Query[ActivityAsOfIn]):
 # Tasks and complaints (AC-10, AC-11): kam/activity/api_tasks.py.
 router.add_router("/tasks", tasks_router)
 router.add_router("/complaints", complaints_router)
+router.add_router("/events", events_router)

@@ -411,3 +411,133 @@ class Complaint(TimeStampedModel):
         if self.resolved_on is None:
             return None
         return (self.resolved_on - self.received_on).days
+
+
+# --- events and trainings (AC-6, AC-8) -----------------------------------------------------------
+
+EVENT_TITLE_LENGTH = 200
+EVENT_PLACE_LENGTH = 200
+
+
+class Event(TimeStampedModel):
+    """A corporate or industry event, or a training given to a client's staff (AC-6, AC-8):
+    who was invited and who came (``Invitation``), the presentations prepared for it."""
+
+    class Kind(models.TextChoices):
+        CORPORATE = "corporate", _("Corporate event")
+        INDUSTRY = "industry", _("Industry event")
+        TRAINING = "training", _("Training")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200, validators=[no_control_characters])
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    place = models.CharField(
+        _("place"), max_length=200, blank=True, validators=[no_control_characters]
+    )
+    description = models.TextField(_("description"), blank=True, validators=[no_control_characters])
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("organiser"),
+        on_delete=models.PROTECT,
+        related_name="events_organised",
+    )
+    account = models.ForeignKey(
+        Account,
+        verbose_name=_("client"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-starts_on", "-pk"]
+        indexes = [models.Index(fields=["starts_on"], name="event_starts_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["corporate", "industry", "training"]),
+                name="event_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="event_ends_after"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="training") | models.Q(account__isnull=False),
+                name="event_training_has_client",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Invitation(models.Model):
+    """A client's contact person invited to an event, and whether they came."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        CAME = "came", _("Came")
+        DECLINED = "declined", _("Declined")
+        NO_SHOW = "no_show", _("Did not come")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    contact = models.ForeignKey(
+        Contact,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="event_invitations",
+    )
+    invited_on = models.DateField(_("invited on"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.INVITED
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["contact__last_name", "contact__first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "contact"], name="invitation_once"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["invited", "came", "declined", "no_show"]),
+                name="invitation_status_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} to event {self.event_id}"
+
+
+class Presentation(TimeStampedModel):
+    """A presentation prepared for an event, for or with VIPs and KOLs (``prepared_with``); its
+    file is stored under MEDIA_ROOT and served only to those who see the event."""
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="presentations"
+    )
+    title = models.CharField(_("title"), max_length=200, validators=[no_control_characters])
+    file = models.FileField(_("file"), upload_to="events/%Y/")
+    prepared_with = models.ManyToManyField(
+        Contact, verbose_name=_("prepared with"), blank=True, related_name="presentations"
+    )
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("prepared by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("presentation")
+        verbose_name_plural = _("presentations")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.title

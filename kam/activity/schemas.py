@@ -205,3 +205,67 @@ class ComplaintResolveIn(Schema):
     resolution: str = ""
     resolved_on: date | None = Field(None, description="Default: today.")
     rejected: bool = False
+
+
+# --- events and trainings (AC-6, AC-8) ----------------------------------------------------------
+
+
+class EventInvitationOut(Schema):
+    id: int
+    contact_id: int
+    contact: str
+    client_id: int
+    client: str
+    invited_on: date
+    status: str = Field(description="invited | came | declined | no_show")
+
+
+class EventPresentationOut(Schema):
+    id: int
+    title: str
+    download_url: str
+    prepared_with: list[int]
+
+
+class EventOut(Schema):
+    id: int
+    kind: str = Field(description="corporate | industry | training")
+    title: str
+    starts_on: date
+    ends_on: date
+    place: str
+    description: str
+    organiser_id: int
+    organiser: str
+    client_id: int | None
+    client: str | None
+
+
+class EventDetailOut(EventOut):
+    invitations: list[EventInvitationOut] = Field(
+        description="Only the people of clients the caller sees."
+    )
+    presentations: list[EventPresentationOut]
+
+
+class EventListIn(Schema):
+    kind: str | None = Field(None, description="corporate | industry | training")
+
+
+class EventIn(Schema):
+    kind: str = Field(description="corporate | industry | training")
+    title: str
+    starts_on: date
+    ends_on: date | None = Field(None, description="Default: the day it starts.")
+    place: str = ""
+    description: str = ""
+    client_id: Id | None = Field(None, description="Required for a training.")
+
+
+class EventInviteIn(Schema):
+    contact_ids: list[Id] = Field(max_length=500)
+    invited_on: date | None = Field(None, description="Default: today.")
+
+
+class EventAttendanceIn(Schema):
+    status: str = Field(description="came | declined | no_show")

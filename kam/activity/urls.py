@@ -1,8 +1,8 @@
-"""Pages of the schedule, tasks and complaints (mounted at /schedule/)."""
+"""Pages of the schedule, tasks, complaints, events and trainings (mounted at /schedule/)."""
 
 from django.urls import path
 
-from kam.activity import views, views_complaints, views_tasks
+from kam.activity import views, views_complaints, views_events, views_tasks
 
 app_name = "activity"
 
@@ -44,4 +44,26 @@ urlpatterns = [
         views_complaints.complaint_reopen_view,
         name="complaint_reopen",
     ),
+    # events and trainings (AC-6, AC-8)
+    path("events/", views_events.event_list_view, name="events"),
+    path("events/new/", views_events.event_new_view, name="event_new"),
+    path("events/<int:pk>/", views_events.event_view, name="event"),
+    path("events/<int:pk>/edit/", views_events.event_edit_view, name="event_edit"),
+    path("events/<int:pk>/invite/", views_events.event_invite_view, name="event_invite"),
+    path(
+        "events/<int:pk>/invitations/<int:invitation_pk>/attendance/",
+        views_events.attendance_view,
+        name="event_attendance",
+    ),
+    path(
+        "events/<int:pk>/presentations/",
+        views_events.presentation_add_view,
+        name="event_presentation_add",
+    ),
+    path(
+        "events/presentations/<int:pk>/file/",
+        views_events.presentation_file_view,
+        name="event_presentation_file",
+    ),
+    path("trainings/", views_events.training_list_view, name="trainings"),
 ]
