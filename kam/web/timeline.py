@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from kam.activity.models import Activity, Complaint, Task
 from kam.activity.selectors import client_activities
 from kam.activity.selectors_complaints import complaints_visible
+from kam.activity.selectors_events import events_visible
 from kam.activity.selectors_tasks import tasks_visible
 from kam.clients.models import Account, Contact
 from kam.core.bounds import clamp_date, clamp_page
@@ -43,12 +44,14 @@ CLIENT_KINDS = {
     "note": gettext_lazy("Notes"),
     "review": gettext_lazy("Account plan reviews"),
     "order": gettext_lazy("Orders"),
+    "event": gettext_lazy("Events and trainings"),
 }
 PERSON_KINDS = {
     "activity": gettext_lazy("Activities"),
     "stage": gettext_lazy("Stage changes"),
     "competitor": gettext_lazy("Competitor activity"),
     "relation": gettext_lazy("Relations"),
+    "event": gettext_lazy("Events and trainings"),
 }
 
 
@@ -187,6 +190,17 @@ def _note_row(n) -> Row:
     )
 
 
+def _event_row(e) -> Row:
+    return _dated(
+        e.starts_on,
+        kind="event",
+        title=_("%(kind)s: %(title)s") % {"kind": e.get_kind_display(), "title": _short(e.title)},
+        who=_who(e.organiser),
+        url=reverse("activity:event", args=[e.pk]),
+        pk=e.pk,
+    )
+
+
 def _review_row(r: PlanReviewModel) -> Row:
     return _dated(
         r.on,
@@ -291,6 +305,15 @@ def client_sources(*, user, account: Account) -> list[Source]:
             _stage_row,
         ),
         Source("note", note_list(user=user, account=account), "on", _note_row),
+        # AC-6, AC-8: the client's own events and trainings, and those its people were invited to.
+        Source(
+            "event",
+            events_visible(user)
+            .filter(Q(account=account) | Q(invitations__contact__account=account))
+            .distinct(),
+            "starts_on",
+            _event_row,
+        ),
         Source(
             "review",
             PlanReviewModel.objects.visible_to(user)
@@ -331,6 +354,14 @@ def person_sources(*, user, contact: Contact) -> list[Source]:
     personal profile field is read."""
     seen = Contact.objects.visible_to(user).values("pk")
     return [
+        Source(
+            "event",
+            events_visible(user)
+            .filter(Q(invitations__contact=contact) | Q(presentations__prepared_with=contact))
+            .distinct(),
+            "starts_on",
+            _event_row,
+        ),
         Source(
             "activity",
             Activity.objects.visible_to(user)

@@ -268,3 +268,37 @@ def test_orders_drafted_submitted_and_shipped(client, org, book):
     )
     client.force_login(org.kam_boris)
     assert client.get(client_url(book["anna"]), {"kind": "order"}).status_code == 404
+
+
+def test_events_and_trainings_sit_on_the_client_and_the_person_timeline(org, client):
+    """Issue 11 item 4: an event a client's person was invited to and a training given to the
+    client appear on both timelines; another KAM's client's timeline shows neither."""
+    from kam.activity.services_events import event_create, event_invite
+
+    anna_client = make_account(owner=org.kam_anna, legal_name="Aurora Hospital SIA")
+    boris_client = make_account(owner=org.kam_boris, legal_name="Bora Clinic SIA")
+    nurse = contact_create(actor=None, account=anna_client, first_name="Nora", last_name="Nurse")
+    congress = event_create(
+        actor=org.kam_anna, kind="industry", title="Baltic Lab Congress", starts_on=date(2026, 5, 4)
+    )
+    event_invite(actor=org.kam_anna, event=congress, contacts=[nurse])
+    event_create(
+        actor=org.kam_anna,
+        kind="training",
+        title="Analyser training",
+        starts_on=date(2026, 6, 8),
+        account=anna_client,
+    )
+    client.force_login(org.kam_anna)
+    rows = client.get(reverse("clients:timeline", args=[anna_client.pk])).context["page"].rows
+    assert [(r.kind, r.day) for r in rows if r.kind == "event"] == [
+        ("event", date(2026, 6, 8)),
+        ("event", date(2026, 5, 4)),
+    ]
+    person = client.get(reverse("clients:person_timeline", args=[nurse.pk])).context["page"]
+    assert [(r.kind, r.day) for r in person.rows] == [("event", date(2026, 5, 4))]
+    other = client.get(reverse("clients:timeline", args=[boris_client.pk]))
+    assert other.status_code == 404
+    client.force_login(org.kam_boris)
+    rows = client.get(reverse("clients:timeline", args=[boris_client.pk])).context["page"].rows
+    assert [r for r in rows if r.kind == "event"] == []
