@@ -495,7 +495,9 @@ def _unit_facts_sql(ranges, groupings, split) -> tuple[str, list]:
 
     branches = []
     # Client-months one ownership row covers whole (not split), credited to that owner. A
-    # month of positive net quantity proves a purchase; another is looked up in its lines.
+    # month of positive net quantity proves a purchase; another (rare) is looked up in its
+    # lines, by the (account, date) index: OFFSET 0 keeps PostgreSQL from hashing the whole
+    # ledger's purchases for it instead, as it does with more work_mem.
     months = [(a, b) for a, b in whole if a is not None]
     if months:
         p: list = []
@@ -514,7 +516,8 @@ def _unit_facts_sql(ranges, groupings, split) -> tuple[str, list]:
                     cm.revenue AS t, cm.revenue - cm.revenue_uncosted - cm.cost AS i,
                     CASE WHEN cm.quantity > 0 THEN 1
                          WHEN EXISTS (SELECT 1 FROM {sl} x WHERE x.account_id = cm.account_id
-                                      AND x.month = cm.month AND x.quantity > 0) THEN 1
+                                      AND x.month = cm.month AND x.quantity > 0
+                                      LIMIT 1 OFFSET 0) THEN 1
                          ELSE 0 END AS b,
                     0 AS n, {flags}
                 FROM {cm} cm {owner_on("cm", "cm.month")}
@@ -607,14 +610,19 @@ def _unit_facts_sql(ranges, groupings, split) -> tuple[str, list]:
         f"keys AS (SELECT acc, own, dept, {flags}, SUM(t) AS t, SUM(i) AS i, MAX(b) AS b, "
         f"MAX(n) AS n FROM base GROUP BY acc, own, dept, {flags})"
     )
+    # Money summed per unit straight from the keys; the clients counted once per unit (a
+    # client credited to two owners of one department, or twice to one owner).
+    money = ", ".join(
+        f"SUM(CASE WHEN k.in{i} = 1 THEN k.t ELSE 0 END), "
+        f"SUM(CASE WHEN k.in{i} = 1 THEN k.i ELSE 0 END)"
+        for i in range(n)
+    )
     per_client = ", ".join(
-        f"SUM(CASE WHEN k.in{i} = 1 THEN k.t ELSE 0 END) AS t{i}, "
-        f"SUM(CASE WHEN k.in{i} = 1 THEN k.i ELSE 0 END) AS i{i}, "
         f"MAX(CASE WHEN k.in{i} = 1 THEN k.b ELSE 0 END) AS b{i}, "
         f"MAX(CASE WHEN k.in{i} = 1 THEN k.n ELSE 0 END) AS n{i}"
         for i in range(n)
     )
-    per_unit = ", ".join(f"SUM(t{i}), SUM(i{i}), SUM(b{i}), SUM(n{i})" for i in range(n))
+    counts = ", ".join(f"SUM(b{i}), SUM(n{i})" for i in range(n))
     units = {
         BY_OWNER: ("k.own", "keys k"),
         BY_COMPANY: ("0", "keys k"),
@@ -627,10 +635,13 @@ def _unit_facts_sql(ranges, groupings, split) -> tuple[str, list]:
     selects = []
     for g in groupings:
         unit, source = units[g]
-        by = "" if g == BY_COMPANY else f"{unit}, "  # (GROUP BY 0 would name a column)
+        # (GROUP BY 0 would name a column)
+        by, by_client = (f"GROUP BY {unit}", f"{unit}, ") if g != BY_COMPANY else ("", "")
+        selects.append(f"SELECT '{g}', 'money', {unit}, {money} FROM {source} {by}")
         selects.append(
-            f"""SELECT '{g}', u, {per_unit} FROM (
-                SELECT {unit} AS u, k.acc, {per_client} FROM {source} GROUP BY {by}k.acc
+            f"""SELECT '{g}', 'clients', u, {counts} FROM (
+                SELECT {unit} AS u, k.acc, {per_client} FROM {source}
+                WHERE k.b = 1 OR k.n = 1 GROUP BY {by_client}k.acc
             ) c GROUP BY u"""
         )
     sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
@@ -671,16 +682,16 @@ def unit_facts(*, ranges: list[tuple[date, date]], groupings, settings=None) -> 
         rows = cur.fetchall()
         if connection.vendor == "postgresql":
             cur.execute("SELECT set_config('jit', %s, true)", [jit])
-    for grouping, unit_id, *values in rows:
+    zero = dict.fromkeys(rules.MEASURES, 0)
+    for grouping, kind, unit_id, *values in rows:
         key = (grouping, None if grouping == BY_COMPANY else unit_id)
         for i in range(len(ranges)):
-            t, inc, active, new = values[4 * i : 4 * i + 4]
-            out[i][key] = {
-                rules.TURNOVER: _money(t),
-                rules.INCOME: _money(inc),
-                rules.ACTIVE_CLIENTS: int(active or 0),
-                rules.NEW_CLIENTS: int(new or 0),
-            }
+            found = out[i].setdefault(key, {**zero, rules.TURNOVER: ZERO, rules.INCOME: ZERO})
+            x, y = values[2 * i : 2 * i + 2]
+            if kind == "money":
+                found[rules.TURNOVER], found[rules.INCOME] = _money(x), _money(y)
+            else:
+                found[rules.ACTIVE_CLIENTS], found[rules.NEW_CLIENTS] = int(x or 0), int(y or 0)
     return out
 
 
