@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import connection, transaction
 from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -443,6 +444,257 @@ class _Index:
         return list(self.by_owner.get(unit.id, ()))
 
 
+# --- the fact per unit, summed in the database ------------------------------------------------
+
+# The groupings unit_facts sums a fact to: per owner, per department subtree, the company.
+BY_OWNER, BY_DEPARTMENT, BY_COMPANY = "owner", "department", "company"
+
+
+def _simple_active(settings: PlanSettings) -> bool:
+    """The default definition of an active client: one purchase, of any amount."""
+    return settings.active_min_documents <= 1 and settings.active_min_turnover <= 0
+
+
+def _in_range(column: str, first: date, last: date, params: list) -> str:
+    params += [first, last]
+    return f"{column} BETWEEN %s AND %s"
+
+
+def _flags(condition_of, ranges, params: list) -> str:
+    """One 0/1 column per date range: ``condition_of(i, params)`` says whether a row counts
+    there (None: never)."""
+    out = []
+    for i in range(len(ranges)):
+        cond = condition_of(i, params)
+        out.append(f"CASE WHEN {cond} THEN 1 ELSE 0 END AS in{i}" if cond else f"0 AS in{i}")
+    return ", ".join(out)
+
+
+def _unit_facts_sql(ranges, groupings, split) -> tuple[str, list]:
+    """The SQL of ``unit_facts`` and its parameters."""
+    cm = ClientMonth._meta.db_table
+    sl = SalesLine._meta.db_table
+    own = AccountOwnership._meta.db_table
+    fp = FirstPurchase._meta.db_table
+    dep = Department._meta.db_table
+    whole = [_whole_months(f, la) if f <= la else (None, None) for f, la in ranges]
+    live = [(f, la) for f, la in ranges if f <= la]
+    lo, hi = min(f for f, _ in live), max(la for _, la in live)
+    params: list = []
+    ctes = []
+    if split:
+        ctes.append("split (acc, m) AS (VALUES " + ", ".join(["(%s, %s)"] * len(split)) + ")")
+        for account_id, month in sorted(split):
+            params += [account_id, month]
+
+    def owner_on(alias: str, day: str) -> str:
+        return (
+            f"JOIN {own} o ON o.account_id = {alias}.account_id AND o.started_on <= {day} "
+            f"AND (o.ended_on IS NULL OR o.ended_on > {day})"
+        )
+
+    branches = []
+    # Client-months one ownership row covers whole (not split), credited to that owner. A
+    # month of positive net quantity proves a purchase; another (rare) is looked up in its
+    # lines, by the (account, date) index: OFFSET 0 keeps PostgreSQL from hashing the whole
+    # ledger's purchases for it instead, as it does with more work_mem.
+    months = [(a, b) for a, b in whole if a is not None]
+    if months:
+        p: list = []
+        flags = _flags(
+            lambda i, q: _in_range("cm.month", *whole[i], q) if whole[i][0] else None, ranges, p
+        )
+        where = " OR ".join(_in_range("cm.month", a, b, p) for a, b in months)
+        not_split = (
+            " AND NOT EXISTS (SELECT 1 FROM split s WHERE s.acc = cm.account_id AND s.m = cm.month)"
+            if split
+            else ""
+        )
+        branches.append(
+            (
+                f"""SELECT cm.account_id AS acc, o.owner_id AS own, o.department_id AS dept,
+                    cm.revenue AS t, cm.revenue - cm.revenue_uncosted - cm.cost AS i,
+                    CASE WHEN cm.quantity > 0 THEN 1
+                         WHEN EXISTS (SELECT 1 FROM {sl} x WHERE x.account_id = cm.account_id
+                                      AND x.month = cm.month AND x.quantity > 0
+                                      LIMIT 1 OFFSET 0) THEN 1
+                         ELSE 0 END AS b,
+                    0 AS n, {flags}
+                FROM {cm} cm {owner_on("cm", "cm.month")}
+                WHERE ({where}){not_split}""",
+                p,
+            )
+        )
+    line_cols = (
+        "l.account_id AS acc, o.owner_id AS own, o.department_id AS dept, l.revenue_base AS t, "
+        "CASE WHEN l.cost_known THEN l.revenue_base - l.cost_base ELSE 0 END AS i, "
+        "CASE WHEN l.quantity > 0 THEN 1 ELSE 0 END AS b, 0 AS n"
+    )
+    # The lines of the days outside whole months, credited to the owner on the line's day.
+    parts = []
+    for (f, la), (a, b) in zip(ranges, whole, strict=True):
+        if f > la:
+            continue
+        if a is None:
+            parts.append((f, la))
+            continue
+        if f < a:
+            parts.append((f, a - timedelta(days=1)))
+        if month_last_day(b) < la:
+            parts.append((add_months(b, 1), la))
+    if parts:
+        p = []
+
+        def partial(i, q):
+            f, la = ranges[i]
+            if f > la:
+                return None
+            cond = _in_range("l.date", f, la, q)
+            a, b = whole[i]
+            if a is not None:
+                cond += " AND NOT " + _in_range("l.month", a, b, q)
+            return cond
+
+        flags = _flags(partial, ranges, p)
+        where = " OR ".join(_in_range("l.date", f, la, p) for f, la in parts)
+        branches.append(
+            (f"SELECT {line_cols}, {flags} FROM {sl} l {owner_on('l', 'l.date')} WHERE {where}", p)
+        )
+    # The lines of the client-months in which the owner changed on another day than the 1st.
+    if split:
+        p = []
+
+        def changed(i, q):
+            f, la = ranges[i]
+            a, b = whole[i]
+            if f > la or a is None:
+                return None
+            return _in_range("l.date", f, la, q) + " AND " + _in_range("l.month", a, b, q)
+
+        flags = _flags(changed, ranges, p)
+        where = _in_range("l.date", lo, hi, p)
+        branches.append(
+            (
+                f"""SELECT {line_cols}, {flags} FROM {sl} l
+                JOIN split s ON s.acc = l.account_id AND s.m = l.month
+                {owner_on("l", "l.date")} WHERE {where}""",
+                p,
+            )
+        )
+    # A new client: its first purchase ever, credited to its owner on that day.
+    p = []
+    flags = _flags(
+        lambda i, q: _in_range("f.day", *ranges[i], q) if ranges[i][0] <= ranges[i][1] else None,
+        ranges,
+        p,
+    )
+    having = _in_range("MIN(first_date)", lo, hi, p)
+    branches.append(
+        (
+            f"""SELECT f.account_id AS acc, o.owner_id AS own, o.department_id AS dept,
+                0 AS t, 0 AS i, 0 AS b, 1 AS n, {flags}
+            FROM (SELECT account_id, MIN(first_date) AS day FROM {fp} GROUP BY account_id
+                  HAVING {having}) f
+            {owner_on("f", "f.day")}""",
+            p,
+        )
+    )
+    for _sql, p in branches:
+        params += p
+    ctes.append("base AS (" + " UNION ALL ".join(sql for sql, _ in branches) + ")")
+    n = len(ranges)
+    # Per client, owner, department and the ranges a row counts in (few such sets: four
+    # aggregates per row, whatever the number of ranges), then per range.
+    flags = ", ".join(f"in{i}" for i in range(n))
+    ctes.append(
+        f"keys AS (SELECT acc, own, dept, {flags}, SUM(t) AS t, SUM(i) AS i, MAX(b) AS b, "
+        f"MAX(n) AS n FROM base GROUP BY acc, own, dept, {flags})"
+    )
+    # Money summed per unit straight from the keys; the clients counted once per unit (a
+    # client credited to two owners of one department, or twice to one owner).
+    money = ", ".join(
+        f"SUM(CASE WHEN k.in{i} = 1 THEN k.t ELSE 0 END), "
+        f"SUM(CASE WHEN k.in{i} = 1 THEN k.i ELSE 0 END)"
+        for i in range(n)
+    )
+    per_client = ", ".join(
+        f"MAX(CASE WHEN k.in{i} = 1 THEN k.b ELSE 0 END) AS b{i}, "
+        f"MAX(CASE WHEN k.in{i} = 1 THEN k.n ELSE 0 END) AS n{i}"
+        for i in range(n)
+    )
+    counts = ", ".join(f"SUM(b{i}), SUM(n{i})" for i in range(n))
+    units = {
+        BY_OWNER: ("k.own", "keys k"),
+        BY_COMPANY: ("0", "keys k"),
+        BY_DEPARTMENT: (
+            "d.id",
+            f"keys k JOIN {dep} kd ON kd.id = k.dept "
+            f"JOIN {dep} d ON SUBSTR(kd.path, 1, LENGTH(d.path)) = d.path",
+        ),
+    }
+    selects = []
+    for g in groupings:
+        unit, source = units[g]
+        # (GROUP BY 0 would name a column)
+        by, by_client = (f"GROUP BY {unit}", f"{unit}, ") if g != BY_COMPANY else ("", "")
+        selects.append(f"SELECT '{g}', 'money', {unit}, {money} FROM {source} {by}")
+        selects.append(
+            f"""SELECT '{g}', 'clients', u, {counts} FROM (
+                SELECT {unit} AS u, k.acc, {per_client} FROM {source}
+                WHERE k.b = 1 OR k.n = 1 GROUP BY {by_client}k.acc
+            ) c GROUP BY u"""
+        )
+    sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(selects)
+    return sql, params
+
+
+def unit_facts(*, ranges: list[tuple[date, date]], groupings, settings=None) -> list[dict]:
+    """The four measures of every unit of ``groupings`` (BY_OWNER: owner id, BY_DEPARTMENT:
+    department id, its subtree; BY_COMPANY: None) for each date range: one dict per range,
+    ``{(grouping, unit id): measures}``, a unit without fact in any range left out. One query, summed in the
+    database: money from ClientMonth where one ownership row covers the client-month, the
+    lines elsewhere (as ``fact_table``); purchases as the default definition of an active
+    client counts them (ValueError for another: ``fact_table`` counts those). The same
+    numbers as ``_Index(fact_table(...))`` per range."""
+    settings = settings or plan_settings()
+    if not _simple_active(settings):
+        raise ValueError("unit_facts counts active clients by the default definition only")
+    out: list[dict] = [{} for _ in ranges]
+    if not ranges or all(f > la for f, la in ranges):
+        return out
+    whole = [_whole_months(f, la) for f, la in ranges if f <= la]
+    months = [(a, b) for a, b in whole if a is not None]
+    split = (
+        _split_client_months(min(a for a, _ in months), max(b for _, b in months))
+        if months
+        else set()
+    )
+    sql, params = _unit_facts_sql(ranges, groupings, split)
+    with transaction.atomic(), connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            # Compiling the query's many expressions (JIT) takes longer than running them:
+            # about a second at 10 000 000 lines. For this query only (the previous value
+            # back after it, the transaction's end undoes it anyway).
+            cur.execute("SELECT current_setting('jit')")
+            jit = cur.fetchone()[0]
+            cur.execute("SET LOCAL jit = off")
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT set_config('jit', %s, true)", [jit])
+    zero = dict.fromkeys(rules.MEASURES, 0)
+    for grouping, kind, unit_id, *values in rows:
+        key = (grouping, None if grouping == BY_COMPANY else unit_id)
+        for i in range(len(ranges)):
+            found = out[i].setdefault(key, {**zero, rules.TURNOVER: ZERO, rules.INCOME: ZERO})
+            x, y = values[2 * i : 2 * i + 2]
+            if kind == "money":
+                found[rules.TURNOVER], found[rules.INCOME] = _money(x), _money(y)
+            else:
+                found[rules.ACTIVE_CLIENTS], found[rules.NEW_CLIENTS] = int(x or 0), int(y or 0)
+    return out
+
+
 # --- units: what a user may see --------------------------------------------------------------
 
 COMPANY, DEPARTMENT, MANAGER = "company", "department", "manager"
@@ -559,25 +811,62 @@ class PlanFactReport:
     rows: list[PlanFactRow] = field(default_factory=list)
 
 
+class _Units:
+    """One range of ``unit_facts``: a unit's four measures (zero where it has no fact)."""
+
+    def __init__(self, facts: dict):
+        self.facts = facts
+
+    def unit(self, unit: "PlanUnit") -> dict:
+        if unit.level == COMPANY:
+            key = (BY_COMPANY, None)
+        elif unit.level == DEPARTMENT:
+            key = (BY_DEPARTMENT, unit.id)
+        else:
+            key = (BY_OWNER, unit.id)
+        found = self.facts.get(key)
+        if found is None:
+            return {
+                rules.TURNOVER: ZERO,
+                rules.INCOME: ZERO,
+                rules.ACTIVE_CLIENTS: 0,
+                rules.NEW_CLIENTS: 0,
+            }
+        return found
+
+
 class _Forecaster:
     """This year's fact to date and last year's, for the forecast of every unit."""
 
-    def __init__(self, *, period: Period, as_of: date, settings: PlanSettings):
+    def __init__(self, *, period: Period, as_of: date, settings: PlanSettings, level: str):
         self.period, self.as_of, self.settings = period, as_of, settings
-        last = min(period.ends_on, as_of)
-        self.now = _Index(
-            fact_table(first=period.starts_on, last=last, settings=settings), settings
-        )
+        ranges = [(period.starts_on, min(period.ends_on, as_of))]
         self.seasonal = period.starts_on <= as_of < period.ends_on
         if self.seasonal:
             ly = rules.last_year(period)
-            through = rules.same_day_last_year(as_of)
-            self.ly_whole = _Index(
-                fact_table(first=ly.starts_on, last=ly.ends_on, settings=settings), settings
-            )
-            self.ly_to_date = _Index(
-                fact_table(first=ly.starts_on, last=through, settings=settings), settings
-            )
+            ranges += [
+                (ly.starts_on, ly.ends_on),
+                (ly.starts_on, rules.same_day_last_year(as_of)),
+            ]
+        if _simple_active(settings):
+            # Summed per unit in the database, the three ranges in one query; a person's
+            # team (their department's subtree) for the seasonality they have none of.
+            groupings = {
+                COMPANY: [BY_COMPANY],
+                DEPARTMENT: [BY_DEPARTMENT],
+                MANAGER: [BY_OWNER, BY_DEPARTMENT] if self.seasonal else [BY_OWNER],
+            }[level]
+            facts = [
+                _Units(f) for f in unit_facts(ranges=ranges, groupings=groupings, settings=settings)
+            ]
+        else:
+            facts = [
+                _Index(fact_table(first=f, last=la, settings=settings), settings)
+                for f, la in ranges
+            ]
+        self.now = facts[0]
+        if self.seasonal:
+            self.ly_whole, self.ly_to_date = facts[1:]
 
     def _factors(self, whole: dict, to_date: dict) -> dict:
         return {m: rules.seasonal_factor(whole[m], to_date[m]) for m in rules.MEASURES}
@@ -676,7 +965,7 @@ def plan_fact(
             units = [_person_unit(p) for p in plan_people(user, period=period)]
     rows = []
     if units:
-        forecaster = _Forecaster(period=period, as_of=as_of, settings=settings)
+        forecaster = _Forecaster(period=period, as_of=as_of, settings=settings, level=level)
         by_unit, children = _plans_by_unit(period)
         parents = {p.pk: p for p in by_unit.values()}
         for u in units:
