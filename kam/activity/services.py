@@ -32,6 +32,7 @@ from kam.activity.models import (
 from kam.activity.selectors import activity_settings
 from kam.clients.models import Contact
 from kam.core import bounds
+from kam.core.bounds import bounded_text as _text
 from kam.core.models import AuditEntry
 from kam.core.services import audit_record, model_changes
 from kam.org.policy import Action, can, require
@@ -60,17 +61,6 @@ MAX_RHYTHM_DAYS = 366
 
 def _error(field: str, message: str) -> ValidationError:
     return ValidationError({field: message})
-
-
-def _text(value, field: str, length: int, *, required: bool = False) -> str:
-    value = "" if value is None else str(value)
-    bounds.check_text(value, field=field)
-    value = value.strip()
-    if required and not value:
-        raise _error(field, _("This field is required."))
-    if len(value) > length:
-        raise _error(field, _("At most %(length)d characters.") % {"length": length})
-    return value
 
 
 def _choice(value, choices, field: str) -> str:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from kam.activity.models import TEXT_LENGTH, Complaint
 from kam.activity.selectors_complaints import may_own
 from kam.core import bounds
+from kam.core.bounds import bounded_text as _text
 from kam.core.models import AuditEntry
 from kam.core.services import audit_record, model_changes
 from kam.orders.models import Order
@@ -36,17 +37,6 @@ ORDER_NUMBER_LENGTH = 32
 
 def _error(field: str, message: str) -> ValidationError:
     return ValidationError({field: message})
-
-
-def _text(value, field: str, length: int, *, required: bool = False) -> str:
-    value = "" if value is None else str(value)
-    bounds.check_text(value, field=field)
-    value = value.strip()
-    if required and not value:
-        raise _error(field, _("This field is required."))
-    if len(value) > length:
-        raise _error(field, _("At most %(length)d characters.") % {"length": length})
-    return value
 
 
 def _day(value, field: str, *, earliest: date | None = None) -> date:

@@ -33,6 +33,7 @@ from kam.activity.models import (
 from kam.activity.selectors_events import may_manage
 from kam.clients.models import Account, Contact
 from kam.core import bounds
+from kam.core.bounds import bounded_text as _text
 from kam.core.models import AuditEntry
 from kam.core.services import audit_record
 from kam.org.policy import Action, require
@@ -60,17 +61,6 @@ MAX_INVITES = 500
 
 def _error(field: str, message: str) -> ValidationError:
     return ValidationError({field: message})
-
-
-def _text(value, field: str, length: int, *, required: bool = False) -> str:
-    value = "" if value is None else str(value)
-    bounds.check_text(value, field=field)
-    value = value.strip()
-    if required and not value:
-        raise _error(field, _("This field is required."))
-    if len(value) > length:
-        raise _error(field, _("At most %(length)d characters.") % {"length": length})
-    return value
 
 
 def _day(value, field: str) -> date:

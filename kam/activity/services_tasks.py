@@ -34,6 +34,7 @@ from kam.activity.models import (
 from kam.activity.selectors_tasks import may_see_task
 from kam.clients.models import Account
 from kam.core import bounds
+from kam.core.bounds import bounded_text as _text
 from kam.core.models import AuditEntry
 from kam.core.services import audit_record
 from kam.org.models import User
@@ -47,17 +48,6 @@ UPDATE_FIELDS = ("title", "description", "due_on", "account")
 
 def _error(field: str, message: str) -> ValidationError:
     return ValidationError({field: message})
-
-
-def _text(value, field: str, length: int, *, required: bool = False) -> str:
-    value = "" if value is None else str(value)
-    bounds.check_text(value, field=field)
-    value = value.strip()
-    if required and not value:
-        raise _error(field, _("This field is required."))
-    if len(value) > length:
-        raise _error(field, _("At most %(length)d characters.") % {"length": length})
-    return value
 
 
 def _due(value, *, field: str = "due_on") -> date:

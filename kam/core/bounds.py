@@ -154,6 +154,19 @@ def check_text(value: str | None, *, field: str | None = None) -> str | None:
     return value
 
 
+def bounded_text(value, field: str, length: int, *, required: bool = False) -> str:
+    """A service's text input: stripped, without control characters, at most ``length``
+    characters and, if ``required``, not empty; each refusal names ``field``."""
+    value = "" if value is None else str(value)
+    check_text(value, field=field)
+    value = value.strip()
+    if required and not value:
+        raise _error(field, _("This field is required."))
+    if len(value) > length:
+        raise _error(field, _("At most %(length)d characters.") % {"length": length})
+    return value
+
+
 def no_control_characters(value) -> None:
     """A model-field validator: ``full_clean()`` then refuses NUL and control characters."""
     if isinstance(value, str):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from kam.catalog.models import Product, ProductCategory
 from kam.clients.models import Account
 from kam.core import bounds
+from kam.core.bounds import bounded_text as _text
 from kam.core.models import AuditEntry
 from kam.core.selectors import company_settings
 from kam.core.services import audit_record
@@ -63,17 +64,6 @@ def _known(qs, ids: list[int], field: str) -> list[int]:
             {field: _("Unknown: %(ids)s.") % {"ids": ", ".join(str(i) for i in missing[:10])}}
         )
     return ids
-
-
-def _text(value, field: str, length: int, *, required: bool = False) -> str:
-    value = "" if value is None else str(value)
-    bounds.check_text(value, field=field)
-    value = value.strip()
-    if required and not value:
-        raise ValidationError({field: _("This field is required.")})
-    if len(value) > length:
-        raise ValidationError({field: _("At most %(length)d characters.") % {"length": length}})
-    return value
 
 
 def _clean(actor, data: dict) -> dict:

@@ -39,6 +39,7 @@ from kam.relations.models import (
     PlanPendingChange,
     PlanReview,
 )
+from kam.relations.services import _text
 
 __all__ = [
     "ALONE",
@@ -174,17 +175,6 @@ def _open(plan: AccountPlan) -> None:
 
 
 # --- cleaning: the same for a change applied now and one approved later -----------------------
-
-
-def _text(value, *, field: str, limit: int, required: bool = False) -> str:
-    value = "" if value is None else str(value)
-    bounds.check_text(value, field=field)
-    value = value.strip()
-    if required and not value:
-        raise ValidationError({field: _("Enter a value.")})
-    if len(value) > limit:
-        raise ValidationError({field: _("Use at most %(limit)d characters.") % {"limit": limit}})
-    return value
 
 
 def _amount(value, *, field: str, minimum: Decimal | None = Decimal(0)) -> Decimal:
