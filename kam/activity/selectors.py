@@ -234,6 +234,50 @@ def key_statuses(*, user, as_of: date) -> tuple[dict[int, tuple[str, object]], A
     return out, s
 
 
+def _last_contacts(account_ids: list[int], as_of: date) -> dict[int, datetime]:
+    """{account id: when its last done item on or before ``as_of`` started}, one query."""
+    before = local_midnight(as_of + timedelta(days=1))
+    return dict(
+        Activity.objects.filter(
+            account_id__in=account_ids, status=Activity.Status.DONE, starts_at__lt=before
+        )
+        .values("account_id")
+        .annotate(m=Max("starts_at"))
+        .values_list("account_id", "m")
+    )
+
+
+@dataclass(frozen=True)
+class ContactRhythm:
+    """A client's last contact against its rhythm on a day (an account plan's health, AC-12)."""
+
+    days_since: int | None  # None: no done contact recorded
+    rhythm_days: int | None  # None: not a key client, so no rhythm
+
+    @property
+    def never_contacted(self) -> bool:
+        return self.days_since is None
+
+
+def contact_rhythms(*, user, account_ids: list[int], as_of: date) -> dict[int, ContactRhythm]:
+    """For each of ``account_ids`` the user sees: the days since its last done contact on or
+    before ``as_of`` and its rhythm by its key status as the user's radar judges it. Two reads
+    whatever the number of clients: the radar's and the last contacts'."""
+    if not account_ids:
+        return {}
+    statuses, s = key_statuses(user=user, as_of=as_of)
+    last = _last_contacts(account_ids, as_of)
+    out = {}
+    for pk in account_ids:
+        status = statuses.get(pk)
+        seen = local_day(last[pk]) if pk in last else None
+        out[pk] = ContactRhythm(
+            days_since=(as_of - seen).days if seen else None,
+            rhythm_days=rhythm_days(s, status[0]) if status else None,
+        )
+    return out
+
+
 def gone_quiet(*, user, as_of: date | None = None) -> list[QuietRow]:
     """Key clients the user sees whose last done contact (on or before ``as_of``) is older
     than their rhythm, or who have none: the longest overdue first, never contacted at the
@@ -248,15 +292,7 @@ def gone_quiet(*, user, as_of: date | None = None) -> list[QuietRow]:
     }
     if not wanted:
         return []
-    before = local_midnight(as_of + timedelta(days=1))
-    last = dict(
-        Activity.objects.filter(
-            account_id__in=list(wanted), status=Activity.Status.DONE, starts_at__lt=before
-        )
-        .values("account_id")
-        .annotate(m=Max("starts_at"))
-        .values_list("account_id", "m")
-    )
+    last = _last_contacts(list(wanted), as_of)
     numbers = dict(
         Account.objects.filter(pk__in=list(wanted)).values_list("pk", "registration_number")
     )

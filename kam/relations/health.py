@@ -71,8 +71,16 @@ def actions_part(*, overdue: int, total: int) -> Part:
     return Part("actions", WEIGHTS["actions"], ONE - Decimal(overdue) / Decimal(total), text)
 
 
-def contact_part(*, days_since: int | None, rhythm_days: int | None) -> Part:
-    """Days since the last contact against the client's rhythm (either None: not known)."""
+def contact_part(
+    *, days_since: int | None, rhythm_days: int | None, never_contacted: bool = False
+) -> Part:
+    """Days since the last contact against the client's rhythm (either None: not known; a
+    client with a rhythm and no contact ever recorded scores 0)."""
+    if never_contacted and rhythm_days:
+        text = _(
+            "No contact with the client is recorded; its rhythm is a contact every %(rhythm)d days."
+        ) % {"rhythm": rhythm_days}
+        return Part("contact", WEIGHTS["contact"], ZERO, text)
     if days_since is None or not rhythm_days:
         return Part(
             "contact",
@@ -124,6 +132,7 @@ def plan_health(
     actions_total: int,
     days_since_contact: int | None = None,
     rhythm_days: int | None = None,
+    never_contacted: bool = False,
     income_last: Decimal | None = None,
     income_before: Decimal | None = None,
     currency: str = "",
@@ -132,7 +141,11 @@ def plan_health(
     parts = [
         goals_part(on_track=goals_on_track, total=goals_total),
         actions_part(overdue=actions_overdue, total=actions_total),
-        contact_part(days_since=days_since_contact, rhythm_days=rhythm_days),
+        contact_part(
+            days_since=days_since_contact,
+            rhythm_days=rhythm_days,
+            never_contacted=never_contacted,
+        ),
         income_part(last=income_last, before=income_before, currency=currency),
     ]
     known = [p for p in parts if p.score is not None]

@@ -2,9 +2,8 @@
 reasons, the reviews due and pending changes for the manager's home page, a client's plans for
 the client card. A plan whose client is out of sight answers 404, as a missing one does.
 
-The health's contact part needs the last contact and the client's rhythm, which live in
-``kam.activity`` (a sibling this app may not import): callers above both (``kam.web``) pass
-them in as ``days_since_contact`` and ``rhythm_days``; without them the part is "not known"."""
+The health's contact part reads the client's last contact and rhythm from ``kam.activity``
+(``contact_rhythms``: the layer below this one), as the reader's radar judges the client."""
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,6 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from kam.activity.selectors import ContactRhythm, contact_rhythms
 from kam.clients.models import Account, Contact
 from kam.core.bounds import as_of_or_today
 from kam.core.periods import add_months, month_of
@@ -141,9 +141,9 @@ def plan_health(
     goals: list[PlanGoal],
     actions: list[PlanAction],
     as_of: date,
-    days_since_contact: int | None = None,
-    rhythm_days: int | None = None,
+    contact: ContactRhythm | None = None,
 ) -> health.Health:
+    """``contact``: the client's last contact against its rhythm (None: not known)."""
     on_track = sum(g.status in (PlanGoal.Status.ON_TRACK, PlanGoal.Status.DONE) for g in goals)
     overdue = sum(a.done_on is None and a.due_on < as_of for a in actions)
     halves = income_halves(account=plan.account, as_of=as_of)
@@ -152,12 +152,18 @@ def plan_health(
         goals_total=len(goals),
         actions_overdue=overdue,
         actions_total=len(actions),
-        days_since_contact=days_since_contact,
-        rhythm_days=rhythm_days,
+        days_since_contact=contact.days_since if contact else None,
+        rhythm_days=contact.rhythm_days if contact else None,
+        never_contacted=bool(contact and contact.never_contacted),
         income_last=halves[0] if halves else None,
         income_before=halves[1] if halves else None,
         currency=plan.currency,
     )
+
+
+def client_contact(*, user, account_id: int, as_of: date) -> ContactRhythm:
+    """The client's last contact against its rhythm, for the health's contact part."""
+    return contact_rhythms(user=user, account_ids=[account_id], as_of=as_of)[account_id]
 
 
 @dataclass
@@ -216,8 +222,6 @@ def plan_detail(
     user,
     plan: AccountPlan,
     as_of: date | None = None,
-    days_since_contact: int | None = None,
-    rhythm_days: int | None = None,
 ) -> PlanView:
     """A plan with its goals, actions, pending and decided changes, reviews, level history, the
     budget's use and its health with the reasons (the caller fetched it with ``plan_get``)."""
@@ -242,8 +246,7 @@ def plan_detail(
             goals=goals,
             actions=actions,
             as_of=as_of,
-            days_since_contact=days_since_contact,
-            rhythm_days=rhythm_days,
+            contact=client_contact(user=user, account_id=plan.account_id, as_of=as_of),
         ),
         committed=committed,
         spent=spent,
@@ -359,11 +362,13 @@ def client_panel(*, user, account: Account, as_of: date | None = None) -> dict |
         return None
     as_of = as_of_or_today(as_of)
     plans = list(plan_list(user=user, account=account, as_of=as_of))
+    contact = client_contact(user=user, account_id=account.pk, as_of=as_of) if plans else None
     rows = []
     for plan in plans:
         goals = list(plan.goals.all())
         actions = list(plan.actions.all())
-        rows.append((plan, plan_health(plan=plan, goals=goals, actions=actions, as_of=as_of).score))
+        h = plan_health(plan=plan, goals=goals, actions=actions, as_of=as_of, contact=contact)
+        rows.append((plan, h.score))
     return {
         "plans_account": account,
         "plans_rows": rows,
