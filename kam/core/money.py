@@ -12,6 +12,16 @@ def quantize(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def db_sum(value) -> Decimal:
+    """A sum read from the database as exact cents: PostgreSQL answers a Decimal, SQLite sums
+    decimals as floating point (or an int); None (no rows) is 0.00."""
+    if value is None:
+        return Decimal("0.00")
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return value.quantize(CENT)
+
+
 class UnknownRate(ValueError):
     """No rate is known for a currency on a date."""
 

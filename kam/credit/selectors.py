@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from kam.clients.models import Account
 from kam.contracts.models import Contract
 from kam.contracts.selectors import IN_FORCE, contract_active
+from kam.core.money import db_sum
 from kam.core.periods import add_months, month_of
 from kam.core.selectors import company_settings, single_row
 from kam.credit.models import (
@@ -147,11 +148,6 @@ def _gate_sql() -> str:
     )
 
 
-def _money(value) -> Decimal:
-    # PostgreSQL answers Decimal; SQLite a float or an int, read back at two places.
-    return ZERO if value is None else Decimal(str(value)).quantize(CENT)
-
-
 def _day(value) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
@@ -195,17 +191,17 @@ def position_with_rules(
     limit = own if own is not None else contract
     oldest = _day(oldest)
     position = Position(
-        limit=_money(limit),
-        receivables=max(_money(balance), ZERO),
-        reserved=_money(reserved),
-        overdue=_money(overdue),
+        limit=db_sum(limit),
+        receivables=max(db_sum(balance), ZERO),
+        reserved=db_sum(reserved),
+        overdue=db_sum(overdue),
         days_overdue=(as_of - oldest).days if oldest else 0,
         check_valid_until=_day(until),
         check_rejected=result == CreditCheck.Result.REJECTED,
     )
     defaults = CreditSettings()
     rules = Thresholds(
-        _money(r_amount) if r_amount is not None else Decimal(defaults.overdue_amount_threshold),
+        db_sum(r_amount) if r_amount is not None else Decimal(defaults.overdue_amount_threshold),
         r_days if r_days is not None else defaults.overdue_days_threshold,
         bool(r_check) if r_check is not None else defaults.check_required,
     )

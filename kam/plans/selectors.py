@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kam.clients.models import Account, AccountOwnership
 from kam.core.bounds import MAX_ID
+from kam.core.money import db_sum
 from kam.core.periods import add_months, month_last_day, month_of
 from kam.core.selectors import company_settings, single_row
 from kam.org.models import Department, Role, User
@@ -165,18 +166,6 @@ Key = tuple[int, int, int | None]
 T, INC, DOCS, BOUGHT, NEW = range(5)
 
 
-def _money(value) -> Decimal:
-    """A sum from the database as exact cents (SQLite sums decimals as floating point)."""
-    if value is None:
-        return ZERO
-    if not isinstance(value, Decimal):
-        value = Decimal(str(value))
-    return value.quantize(CENT)
-
-
-CENT = Decimal("0.01")
-
-
 def _row(facts: dict, key: Key) -> list:
     row = facts.get(key)
     if row is None:
@@ -221,8 +210,8 @@ def _line_money(facts: dict, lines, pairs=None, *, bought: set | None = None) ->
             continue
         key = (r["account_id"], r["credited_to_id"], r["credited_department_id"])
         row = _row(facts, key)
-        row[T] += _money(r["t"])
-        row[INC] += _money(r["i"])
+        row[T] += db_sum(r["t"])
+        row[INC] += db_sum(r["i"])
         if bought is not None and r["b"]:
             bought.add(key)
 
@@ -256,8 +245,8 @@ def _month_money(facts: dict, a: date, b: date, split: set) -> tuple[set[Key], s
     ):
         key = (account_id, owner_id, dept_id)
         row = _row(facts, key)
-        row[T] += _money(t)
-        row[INC] += _money(i)
+        row[T] += db_sum(t)
+        row[INC] += db_sum(i)
         bought[key] = n
     if split:
         accounts = {account for account, _ in split}
@@ -272,8 +261,8 @@ def _month_money(facts: dict, a: date, b: date, split: set) -> tuple[set[Key], s
                 continue
             key = (r["account_id"], r["owner_id"], r["dept_id"])
             row = _row(facts, key)
-            row[T] -= _money(r["t"])
-            row[INC] -= _money(r["i"])
+            row[T] -= db_sum(r["t"])
+            row[INC] -= db_sum(r["i"])
             bought[key] -= r["bought"]
     certain = {key for key, n in bought.items() if n > 0}
     return certain, set(bought) - certain
@@ -292,7 +281,7 @@ def _purchases(facts: dict, lines, *, counted: bool) -> None:
         row = _row(facts, (r["account_id"], r["credited_to_id"], r["credited_department_id"]))
         if counted:
             row[DOCS] = r["d"]
-            row[BOUGHT] = _money(r["b"])
+            row[BOUGHT] = db_sum(r["b"])
         else:
             row[DOCS] = 1
 
@@ -689,7 +678,7 @@ def unit_facts(*, ranges: list[tuple[date, date]], groupings, settings=None) -> 
             found = out[i].setdefault(key, {**zero, rules.TURNOVER: ZERO, rules.INCOME: ZERO})
             x, y = values[2 * i : 2 * i + 2]
             if kind == "money":
-                found[rules.TURNOVER], found[rules.INCOME] = _money(x), _money(y)
+                found[rules.TURNOVER], found[rules.INCOME] = db_sum(x), db_sum(y)
             else:
                 found[rules.ACTIVE_CLIENTS], found[rules.NEW_CLIENTS] = int(x or 0), int(y or 0)
     return out

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from kam.clients.models import Account
 from kam.clients.selectors import account_get
+from kam.core.money import db_sum
 from kam.core.selectors import company_settings
 from kam.org.models import Department, Role, User
 from kam.org.policy import Action, can
@@ -31,15 +32,6 @@ ZERO = Decimal("0")
 CENT = Decimal("0.01")
 LEVELS = ("company", "department", "manager")
 Kind = SettlementItem.Kind
-
-
-def _money(value) -> Decimal:
-    """A sum from the database as exact cents (SQLite sums decimals as floating point)."""
-    if value is None:
-        return ZERO.quantize(CENT)
-    if not isinstance(value, Decimal):
-        value = Decimal(str(value))
-    return value.quantize(CENT)
 
 
 # --- the credit gate's read (AR-3) -----------------------------------------------------------
@@ -155,9 +147,9 @@ def _ageing_of(cells: list[tuple[int, object, object]]) -> Ageing:
     out = Ageing()
     for bucket, total, oldest in cells:
         if bucket == 5:
-            out.credits = _money(total)
+            out.credits = db_sum(total)
             continue
-        setattr(out, BUCKETS[bucket], _money(total))
+        setattr(out, BUCKETS[bucket], db_sum(total))
         oldest = _to_date(oldest)
         if oldest is not None and (out.oldest_due is None or oldest < out.oldest_due):
             out.oldest_due = oldest
@@ -232,7 +224,7 @@ def open_items(*, user, account: Account, as_of: date) -> list[OpenItem]:
     sql, params = _items_sql(as_of, ("%s", [account.pk]))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT i.id, i.open_amount FROM ({sql}) i", params)
-        amounts = {pk: _money(v) for pk, v in cursor.fetchall()}
+        amounts = {pk: db_sum(v) for pk, v in cursor.fetchall()}
     items = SettlementItem.objects.filter(pk__in=[pk for pk, v in amounts.items() if v != 0])
     out = []
     for item in items:
@@ -321,7 +313,7 @@ def statement(
     if date_to < date_from:
         raise ValueError("date_to before date_from")
     items = SettlementItem.objects.filter(account=account)
-    opening = _money(items.filter(document_date__lt=date_from).aggregate(s=Sum("amount"))["s"])
+    opening = db_sum(items.filter(document_date__lt=date_from).aggregate(s=Sum("amount"))["s"])
     labels = dict(Kind.choices)
     rows = (
         (i.document_date, i.kind, str(labels[i.kind]), i.document_number, i.reference, i.amount)
