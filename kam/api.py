@@ -239,6 +239,7 @@ def _register_routers() -> None:
     from kam.receivables.api_collection import router as collection_router
     from kam.relations.api import router as relations_router
     from kam.sales.api import router as sales_router
+    from kam.web.api_timeline import router as timeline_router
 
     api.add_router("/clients", clients_router, tags=["clients"])
     api.add_router("/products", catalog_router, tags=["products"])
@@ -258,6 +259,7 @@ def _register_routers() -> None:
     api.add_router("/promotions", promotions_router, tags=["promotions"])
     api.add_router("/activity", activity_router, tags=["activity"])
     api.add_router("/relations", relations_router, tags=["relations"])
+    api.add_router("/timeline", timeline_router, tags=["timeline"])
 
 
 _register_routers()

@@ -8,10 +8,11 @@ length: each source reads its newest ``offset + per_page + 1`` rows in the datab
 page is cut from their merge; page numbers stop at ``MAX_PAGE``.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -398,6 +399,34 @@ def person_sources(*, user, contact: Contact) -> list[Source]:
             True,
         ),
     ]
+
+
+# --- the filters -------------------------------------------------------------------------------
+
+
+def timeline_filters_check(
+    *,
+    allowed: Mapping[str, object],
+    kinds: Iterable[str] = (),
+    first: date | None = None,
+    last: date | None = None,
+    kinds_field: str = "kinds",
+    last_field: str = "last",
+) -> None:
+    """The filters a reader asks a timeline for, checked in one place for the page and the API:
+    every kind one of the timeline's ``allowed`` ones, the end not before the start. A refusal
+    is a ``ValidationError`` naming the field as the caller called it. Far-off dates are no
+    error: ``timeline_page`` pulls them into range."""
+    unknown = [k for k in kinds if k not in allowed]
+    if unknown:
+        raise ValidationError(
+            {
+                kinds_field: _("Unknown kind “%(kind)s”; the kinds are: %(allowed)s.")
+                % {"kind": Truncator(unknown[0]).chars(40), "allowed": ", ".join(allowed)}
+            }
+        )
+    if first and last and first > last:
+        raise ValidationError({last_field: _("The end date is before the start date.")})
 
 
 # --- the page ----------------------------------------------------------------------------------

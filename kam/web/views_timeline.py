@@ -3,6 +3,7 @@ paged; htmx asks for the ``#rows`` partial alone."""
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
@@ -14,12 +15,14 @@ from kam.web.timeline import (
     PERSON_KINDS,
     client_sources,
     person_sources,
+    timeline_filters_check,
     timeline_page,
 )
 
 
 class TimelineFilterForm(forms.Form):
-    """Parses the filters only; the selector pulls the dates into the allowed range."""
+    """Parses the filters only: ``timeline_filters_check`` decides (as for the API), and the
+    selector pulls the dates into the allowed range."""
 
     kind = forms.MultipleChoiceField(
         label=_("Show"), required=False, widget=forms.CheckboxSelectMultiple
@@ -33,13 +36,22 @@ class TimelineFilterForm(forms.Form):
 
     def __init__(self, *args, kinds: dict, **kwargs):
         super().__init__(*args, **kwargs)
+        self.kinds = kinds
         self.fields["kind"].choices = list(kinds.items())
 
     def clean(self):
         data = super().clean()
-        first, last = data.get("first"), data.get("last")
-        if first and last and first > last:
-            self.add_error("last", _("The end date is before the start date."))
+        try:
+            timeline_filters_check(
+                allowed=self.kinds,
+                kinds=data.get("kind") or (),
+                first=data.get("first"),
+                last=data.get("last"),
+                kinds_field="kind",
+                last_field="last",
+            )
+        except ValidationError as e:
+            self.add_error(None, e)
         return data
 
 
