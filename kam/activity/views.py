@@ -1,7 +1,8 @@
 """Pages of the schedule (mounted at /schedule/): the week, planning, the ad-hoc log, an
 item with its completion, a client's activities, the key clients gone quiet, the rhythm,
 the personal iCal feed and the feed itself (no login: the secret is the key). Thin: forms
-parse, the services decide."""
+parse, the services decide. A client's activities download as CSV or XLSX
+(``?format=csv|xlsx``)."""
 
 from datetime import date, datetime, time, timedelta
 
@@ -30,6 +31,7 @@ from kam.activity.models import Activity
 from kam.clients.selectors import account_get
 from kam.core.bounds import clamp_date
 from kam.core.forms import add_service_errors
+from kam.core.tables import FORMATS, table_response
 from kam.org.policy import Action, can, require
 
 NAV = "schedule"
@@ -239,11 +241,58 @@ def cancel_view(request, pk):
     return render(request, "activity/item.html", context, status=400)
 
 
+def export_header() -> list[str]:
+    return [
+        _("When"),
+        _("Ends at"),
+        _("Kind"),
+        _("Status"),
+        _("KAM"),
+        _("People"),
+        _("Purpose"),
+        _("Outcome"),
+        _("Next step"),
+        _("Next step on"),
+        _("Negotiation topics"),
+        _("Agreed"),
+    ]
+
+
+def export_row(item: Activity) -> list:
+    """One activity (its people prefetched by ``selectors.client_activities``), times in the
+    local time zone as on the page."""
+    return [
+        timezone.localtime(item.starts_at).replace(tzinfo=None),
+        timezone.localtime(item.ends_at).replace(tzinfo=None),
+        item.get_kind_display(),
+        item.get_status_display(),
+        item.owner.get_full_name() or item.owner.username,
+        ", ".join(str(p) for p in item.people.all()),
+        item.purpose,
+        item.outcome,
+        item.next_step,
+        item.next_step_on,
+        ", ".join(item.topic_labels()),
+        item.agreed,
+    ]
+
+
 @login_required
 def client_view(request, pk):
-    """A client's visits, calls, meetings and negotiations, everyone's, newest first."""
+    """A client's visits, calls, meetings and negotiations, everyone's, newest first;
+    ``?format=csv|xlsx`` downloads every one the user sees (the page shows the latest 200)."""
     account = account_get(user=request.user, pk=pk)
-    items = selectors.client_activities(user=request.user, account=account)[:200]
+    qs = selectors.client_activities(user=request.user, account=account)
+    fmt = request.GET.get("format", "")
+    if fmt in FORMATS:
+        return table_response(
+            fmt,
+            filename=f"activities-{account.pk}",
+            header=export_header(),
+            rows=(export_row(i) for i in qs.iterator(chunk_size=2000)),
+            title=_("Activities"),
+        )
+    items = qs[:200]
     context = {
         "nav": NAV,
         "account": account,

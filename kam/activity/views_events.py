@@ -1,7 +1,8 @@
 """Pages of events and trainings (mounted at /schedule/events/ and /schedule/trainings/,
 AC-6, AC-8): the list, one event with its invitations (attendance buttons) and presentations
 (download), the create and edit forms, the invitation form, the presentation upload and its
-file. Thin: forms parse, the services decide."""
+file. Thin: forms parse, the services decide. The lists download as CSV or XLSX
+(``?format=csv|xlsx``) with the kind they show."""
 
 from pathlib import Path
 
@@ -9,6 +10,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,8 +27,10 @@ from kam.activity.forms_events import (
     InviteForm,
     PresentationForm,
 )
-from kam.activity.models import Event, Invitation
+from kam.activity.models import Event, Invitation, Presentation
+from kam.clients.models import Account
 from kam.core.forms import add_service_errors
+from kam.core.tables import FORMATS, table_response
 from kam.org.policy import Action, can, require
 
 NAV = "schedule"
@@ -37,11 +42,84 @@ def _wants_fragment(request) -> bool:
     return bool(htmx) and not htmx.history_restore_request
 
 
+def export_header() -> list[str]:
+    return [
+        _("Number"),
+        _("Kind"),
+        _("Title"),
+        _("Starts on"),
+        _("Ends on"),
+        _("Place"),
+        _("Organiser"),
+        _("Client"),
+        _("Registration number"),
+        _("Clients of the invited"),
+        _("Invited"),
+        _("Came"),
+        _("Presentations"),
+    ]
+
+
+def export_row(e: Event) -> list:
+    """One event; ``e.seen_invitations`` and ``e.presentations_count`` come from
+    ``_for_export``."""
+    invited = e.seen_invitations
+    clients = sorted({i.contact.account.legal_name for i in invited})
+    return [
+        e.pk,
+        e.get_kind_display(),
+        e.title,
+        e.starts_on,
+        e.ends_on,
+        e.place,
+        e.organiser.get_full_name() or e.organiser.username,
+        e.account.legal_name if e.account_id else "",
+        e.account.registration_number if e.account_id else "",
+        "; ".join(clients),
+        len(invited),
+        sum(i.status == Invitation.Status.CAME for i in invited),
+        e.presentations_count,
+    ]
+
+
+def _for_export(qs, *, user):
+    """The invitations of people whose client the user sees (as the event's page shows them)
+    and the presentations counted: a fixed number of queries per chunk of rows."""
+    seen = Account.objects.visible_to(user).values("pk")
+    invitations = Invitation.objects.filter(contact__account__in=seen).select_related(
+        "contact__account"
+    )
+    presentations = (
+        Presentation.objects.filter(event=OuterRef("pk"))
+        .order_by()
+        .values("event")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.prefetch_related(
+        Prefetch("invitations", queryset=invitations, to_attr="seen_invitations")
+    ).annotate(
+        presentations_count=Coalesce(Subquery(presentations, output_field=IntegerField()), Value(0))
+    )
+
+
 def _list(request, *, kind=None):
     form = EventFilterForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
     kind = kind or data.get("kind") or None
     qs = selectors.event_list(user=request.user, kind=kind)
+    fmt = request.GET.get("format", "")
+    if fmt in FORMATS:
+        trainings = kind == Event.Kind.TRAINING
+        return table_response(
+            fmt,
+            filename=f"{'trainings' if trainings else 'events'}-{timezone.localdate()}",
+            header=export_header(),
+            rows=(
+                export_row(e) for e in _for_export(qs, user=request.user).iterator(chunk_size=2000)
+            ),
+            title=_("Trainings") if trainings else _("Events"),
+        )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "nav": NAV,
@@ -62,7 +140,8 @@ def _list(request, *, kind=None):
 
 @login_required
 def event_list_view(request):
-    """Events the user organised or whose clients they see, newest first (``?kind=``)."""
+    """Events the user organised or whose clients they see, newest first (``?kind=``);
+    ``?format=csv|xlsx`` downloads them, one row per event."""
     return _list(request)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kam.clients.models import Contact
 from kam.clients.selectors import account_get
 from kam.core.forms import add_service_errors
 from kam.core.tables import FORMATS, table_response
@@ -23,7 +24,7 @@ from kam.relations.forms import (
     RelationForm,
     StageForm,
 )
-from kam.relations.models import Relation, Stage
+from kam.relations.models import Profile, Relation, Stage
 
 EXPORT_NOTES = 50_000  # rows in a notes download
 
@@ -32,46 +33,66 @@ def _yes(value: bool) -> str:
     return _("yes") if value else ""
 
 
+def people_export_header() -> list[str]:
+    return [
+        _("Name"),
+        _("Position"),
+        _("Role in decisions"),
+        _("VIP"),
+        _("KOL"),
+        _("Stage"),
+        _("Loyalty to our company"),
+        _("Loyalty to our products"),
+        _("Specialty"),
+        _("Affiliations"),
+        _("Publications"),
+        _("Speaking"),
+    ]
+
+
+def people_export_row(contact: Contact) -> list:
+    """The professional, public part only: the personal part (birthday, family, interests) is
+    never exported, whoever downloads (AC-4)."""
+    p = selectors.person_row(contact)
+    try:
+        profile = contact.profile
+    except Profile.DoesNotExist:
+        profile = None
+    return [
+        p.name,
+        p.position,
+        p.decision_role_label,
+        _yes(p.is_vip),
+        _yes(p.is_kol),
+        p.stage_label,
+        p.loyalty_company,
+        p.loyalty_products,
+        p.specialty,
+        profile.affiliations if profile else "",
+        profile.publications if profile else "",
+        profile.speaking if profile else "",
+    ]
+
+
 @login_required
 def client_people(request, pk):
-    """A client's people with their marks, role and stage; CSV/XLSX without the personal part
-    (never exported)."""
+    """A client's people with their marks, role and stage; CSV/XLSX with the professional
+    part, without the personal part (never exported)."""
     account = account_get(user=request.user, pk=pk)
-    people = selectors.person_list(user=request.user, account=account)
     fmt = request.GET.get("format", "")
     if fmt in FORMATS:
-        header = [
-            _("Name"),
-            _("Position"),
-            _("Role in decisions"),
-            _("VIP"),
-            _("KOL"),
-            _("Stage"),
-            _("Loyalty to our company"),
-            _("Loyalty to our products"),
-            _("Specialty"),
-        ]
-        rows = (
-            [
-                p.name,
-                p.position,
-                p.decision_role_label,
-                _yes(p.is_vip),
-                _yes(p.is_kol),
-                p.stage_label,
-                p.loyalty_company,
-                p.loyalty_products,
-                p.specialty,
-            ]
-            for p in people
-        )
+        contacts = selectors.visible_people(user=request.user).filter(account=account)
         return table_response(
-            fmt, filename=f"people-{account.pk}", header=header, rows=rows, title=_("People")
+            fmt,
+            filename=f"people-{account.pk}",
+            header=people_export_header(),
+            rows=(people_export_row(c) for c in contacts.iterator(chunk_size=2000)),
+            title=_("People"),
         )
     context = {
         "nav": "clients",
         "account": account,
-        "people": people,
+        "people": selectors.person_list(user=request.user, account=account),
         "may_edit": can(request.user, Action.RELATION_EDIT, account),
     }
     return render(request, "relations/people.html", context)

@@ -1,12 +1,16 @@
 """Pages of account plans (mounted at /relations/account-plans/): the list, a plan with its goals,
 actions, budget, health and pending changes, and the forms. Thin: forms parse, services decide
 (what the KAM's level lets them change alone, what waits for the manager), selectors read scoped
-(404 for a plan out of sight)."""
+(404 for a plan out of sight). The list downloads as CSV or XLSX (``?format=csv|xlsx``) with
+its filters."""
+
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +19,12 @@ from django.views.decorators.http import require_POST
 from kam.clients.models import Account, Contact
 from kam.clients.selectors import account_get
 from kam.core.forms import add_service_errors
+from kam.core.money import quantize
+from kam.core.periods import add_months, month_of
+from kam.core.tables import FORMATS, table_response
 from kam.org.policy import RULES, Action, can, scope
 from kam.org.selectors import visible_people
+from kam.relations import health
 from kam.relations import selectors_plans as selectors
 from kam.relations import services_plans as services
 from kam.relations.forms_plans import (
@@ -30,9 +38,12 @@ from kam.relations.forms_plans import (
     PlanForm,
     ReviewForm,
 )
+from kam.relations.models import AccountPlan, PlanAction
+from kam.sales.models import ClientMonth
 
 MAX_CHOICES = 500
 MAX_OWNERS = 50  # people offered as an action's owner
+EXPORT_CHUNK = 2000  # plans per database round trip in a download
 
 
 def _said(request, result: services.PlanChange, done: str) -> None:
@@ -118,17 +129,142 @@ def _run(request, plan, key, form, call, done):
     return _detail(request, plan, status=400, **{key: form})
 
 
+def export_header() -> list[str]:
+    return [
+        _("Client"),
+        _("Registration number"),
+        _("Title"),
+        _("VIP/KOL project"),
+        _("From"),
+        _("To"),
+        _("KAM"),
+        _("Development level"),
+        _("Status"),
+        _("Next review"),
+        _("Budget"),
+        _("Currency"),
+        _("Committed"),
+        _("Goals"),
+        _("Actions overdue"),
+        _("Health"),
+    ]
+
+
+def export_row(plan: AccountPlan, *, score: int | None) -> list:
+    """One plan of ``selectors.plan_list`` (its counts annotated) with ``committed`` from
+    ``_with_committed`` and its health score."""
+    return [
+        plan.account.legal_name,
+        plan.account.registration_number,
+        plan.title,
+        str(plan.person) if plan.person_id else "",
+        plan.starts_on,
+        plan.ends_on,
+        plan.owner.get_full_name() or plan.owner.username,
+        plan.level,
+        plan.get_status_display(),
+        plan.next_review_on,
+        plan.budget,
+        plan.currency,
+        quantize(plan.committed),  # a sum over SQLite comes back without its trailing zeros
+        plan.goals_total,
+        plan.actions_overdue,
+        score,
+    ]
+
+
+def _with_committed(qs):
+    """The actions' cost summed in a subquery (a sum beside ``plan_list``'s joins would count
+    each action once per goal)."""
+    money = DecimalField(max_digits=16, decimal_places=2)
+    cost = (
+        PlanAction.objects.filter(plan=OuterRef("pk"))
+        .order_by()
+        .values("plan")
+        .annotate(total=Sum("cost"))
+        .values("total")
+    )
+    return qs.annotate(
+        committed=Coalesce(
+            Subquery(cost, output_field=money), Value(Decimal(0)), output_field=money
+        )
+    )
+
+
+def _income_halves(account_ids, *, as_of) -> dict[int, tuple[Decimal, Decimal]]:
+    """``selectors.income_halves`` for many clients in one query: each client's income in the
+    last 6 complete months before ``as_of``'s month and in the 6 before them (clients that sold
+    nothing are left out)."""
+    this = month_of(as_of)
+    first, middle = add_months(this, -12), add_months(this, -6)
+    rows = ClientMonth.objects.filter(
+        account_id__in=account_ids, month__gte=first, month__lt=this
+    ).values_list("account_id", "month", "revenue", "revenue_uncosted", "cost")
+    halves: dict[int, list[Decimal]] = {}
+    for account_id, month, revenue, uncosted, cost in rows:
+        last_before = halves.setdefault(account_id, [Decimal(0), Decimal(0)])
+        last_before[0 if month >= middle else 1] += revenue - uncosted - cost
+    return {k: (v[0], v[1]) for k, v in halves.items()}
+
+
+def _score(plan: AccountPlan, halves) -> int | None:
+    """The plan's health as ``selectors.plan_health`` computes it, from ``plan_list``'s counts;
+    the contact part is not known here (the last contact lives in kam.activity), as on the
+    client card."""
+    return health.plan_health(
+        goals_on_track=plan.goals_on_track,
+        goals_total=plan.goals_total,
+        actions_overdue=plan.actions_overdue,
+        actions_total=plan.actions_total,
+        days_since_contact=None,
+        rhythm_days=None,
+        income_last=halves[0] if halves else None,
+        income_before=halves[1] if halves else None,
+        currency=plan.currency,
+    ).score
+
+
+def _export_rows(qs, *, as_of):
+    """Rows in chunks: one query for the plans and one for their clients' income per chunk."""
+
+    def rows(chunk):
+        income = _income_halves({p.account_id for p in chunk}, as_of=as_of)
+        for plan in chunk:
+            yield export_row(plan, score=_score(plan, income.get(plan.account_id)))
+
+    chunk = []
+    for plan in _with_committed(qs).iterator(chunk_size=EXPORT_CHUNK):
+        chunk.append(plan)
+        if len(chunk) == EXPORT_CHUNK:
+            yield from rows(chunk)
+            chunk = []
+    yield from rows(chunk)
+
+
 @login_required
 def plan_list(request):
-    """The plans the user may see: filter by status, level, review due."""
+    """The plans the user may see: filter by status, level, review due; ``?format=csv|xlsx``
+    downloads every plan the filters keep (the page shows the first 500)."""
     form = PlanFilterForm(request.GET)
     f = form.cleaned_data if form.is_valid() else {}
-    plans = selectors.plan_list(
+    today = timezone.localdate()
+    qs = selectors.plan_list(
         user=request.user,
         status=f.get("status", ""),
         level=f.get("level", ""),
         review_due=f.get("review_due", False),
-    )[:MAX_CHOICES]
+        as_of=today,
+    )
+    fmt = request.GET.get("format", "")
+    if fmt in FORMATS:
+        return table_response(
+            fmt,
+            filename=f"account-plans-{today}",
+            header=export_header(),
+            rows=_export_rows(qs, as_of=today),
+            title=_("Account plans"),
+        )
+    plans = qs[:MAX_CHOICES]
     context = {
         "nav": "clients",
         "form": form,
