@@ -116,23 +116,70 @@ def may_approve(*, user, plan: AccountPlan) -> bool:
     return user.pk != plan.owner_id and can(user, Action.ACCOUNT_PLAN_APPROVE, plan.account)
 
 
-def income_halves(*, account: Account, as_of: date) -> tuple[Decimal, Decimal] | None:
-    """The client's income (revenue with a known cost, less the cost) in the last 6 complete
-    months before ``as_of``'s month, and in the 6 before them; None when it sold nothing."""
+def income_halves_of(account_ids, *, as_of: date) -> dict[int, tuple[Decimal, Decimal]]:
+    """Each client's income (revenue with a known cost, less the cost) in the last 6 complete
+    months before ``as_of``'s month, and in the 6 before them, in one query; clients that sold
+    nothing in those 12 months are left out."""
     this = month_of(as_of)
     first, middle = add_months(this, -12), add_months(this, -6)
     rows = ClientMonth.objects.filter(
-        account=account, month__gte=first, month__lt=this
-    ).values_list("month", "revenue", "revenue_uncosted", "cost")
-    last, before, seen = Decimal(0), Decimal(0), False
-    for month, revenue, uncosted, cost in rows:
-        seen = True
-        income = revenue - uncosted - cost
-        if month >= middle:
-            last += income
-        else:
-            before += income
-    return (last, before) if seen else None
+        account_id__in=list(account_ids), month__gte=first, month__lt=this
+    ).values_list("account_id", "month", "revenue", "revenue_uncosted", "cost")
+    halves: dict[int, list[Decimal]] = {}
+    for account_id, month, revenue, uncosted, cost in rows:
+        last_before = halves.setdefault(account_id, [Decimal(0), Decimal(0)])
+        last_before[0 if month >= middle else 1] += revenue - uncosted - cost
+    return {k: (v[0], v[1]) for k, v in halves.items()}
+
+
+def income_halves(*, account: Account, as_of: date) -> tuple[Decimal, Decimal] | None:
+    """One client's ``income_halves_of``; None when it sold nothing in the 12 months."""
+    return income_halves_of([account.pk], as_of=as_of).get(account.pk)
+
+
+def _health(
+    *,
+    goals_on_track: int,
+    goals_total: int,
+    actions_overdue: int,
+    actions_total: int,
+    halves: tuple[Decimal, Decimal] | None,
+    contact: ContactRhythm | None,
+    currency: str,
+) -> health.Health:
+    return health.plan_health(
+        goals_on_track=goals_on_track,
+        goals_total=goals_total,
+        actions_overdue=actions_overdue,
+        actions_total=actions_total,
+        days_since_contact=contact.days_since if contact else None,
+        rhythm_days=contact.rhythm_days if contact else None,
+        never_contacted=bool(contact and contact.never_contacted),
+        income_last=halves[0] if halves else None,
+        income_before=halves[1] if halves else None,
+        currency=currency,
+    )
+
+
+def list_scores(*, user, plans: list[AccountPlan], as_of: date) -> dict[int, int | None]:
+    """{plan id: health score} for plans of ``plan_list`` (its counts annotated), as
+    ``plan_health`` scores each one, in a fixed number of reads: the clients' income and their
+    contact rhythms."""
+    accounts = {p.account_id for p in plans}
+    halves = income_halves_of(accounts, as_of=as_of)
+    contacts = contact_rhythms(user=user, account_ids=sorted(accounts), as_of=as_of)
+    return {
+        p.pk: _health(
+            goals_on_track=p.goals_on_track,
+            goals_total=p.goals_total,
+            actions_overdue=p.actions_overdue,
+            actions_total=p.actions_total,
+            halves=halves.get(p.account_id),
+            contact=contacts.get(p.account_id),
+            currency=p.currency,
+        ).score
+        for p in plans
+    }
 
 
 def plan_health(
@@ -146,17 +193,13 @@ def plan_health(
     """``contact``: the client's last contact against its rhythm (None: not known)."""
     on_track = sum(g.status in (PlanGoal.Status.ON_TRACK, PlanGoal.Status.DONE) for g in goals)
     overdue = sum(a.done_on is None and a.due_on < as_of for a in actions)
-    halves = income_halves(account=plan.account, as_of=as_of)
-    return health.plan_health(
+    return _health(
         goals_on_track=on_track,
         goals_total=len(goals),
         actions_overdue=overdue,
         actions_total=len(actions),
-        days_since_contact=contact.days_since if contact else None,
-        rhythm_days=contact.rhythm_days if contact else None,
-        never_contacted=bool(contact and contact.never_contacted),
-        income_last=halves[0] if halves else None,
-        income_before=halves[1] if halves else None,
+        halves=income_halves(account=plan.account, as_of=as_of),
+        contact=contact,
         currency=plan.currency,
     )
 
@@ -362,13 +405,8 @@ def client_panel(*, user, account: Account, as_of: date | None = None) -> dict |
         return None
     as_of = as_of_or_today(as_of)
     plans = list(plan_list(user=user, account=account, as_of=as_of))
-    contact = client_contact(user=user, account_id=account.pk, as_of=as_of) if plans else None
-    rows = []
-    for plan in plans:
-        goals = list(plan.goals.all())
-        actions = list(plan.actions.all())
-        h = plan_health(plan=plan, goals=goals, actions=actions, as_of=as_of, contact=contact)
-        rows.append((plan, h.score))
+    scores = list_scores(user=user, plans=plans, as_of=as_of) if plans else {}
+    rows = [(plan, scores[plan.pk]) for plan in plans]
     return {
         "plans_account": account,
         "plans_rows": rows,

@@ -20,11 +20,9 @@ from kam.clients.models import Account, Contact
 from kam.clients.selectors import account_get
 from kam.core.forms import add_service_errors
 from kam.core.money import quantize
-from kam.core.periods import add_months, month_of
 from kam.core.tables import FORMATS, table_response
 from kam.org.policy import RULES, Action, can, scope
 from kam.org.selectors import visible_people
-from kam.relations import health
 from kam.relations import selectors_plans as selectors
 from kam.relations import services_plans as services
 from kam.relations.forms_plans import (
@@ -39,7 +37,6 @@ from kam.relations.forms_plans import (
     ReviewForm,
 )
 from kam.relations.models import AccountPlan, PlanAction
-from kam.sales.models import ClientMonth
 
 MAX_CHOICES = 500
 MAX_OWNERS = 50  # people offered as an action's owner
@@ -191,46 +188,13 @@ def _with_committed(qs):
     )
 
 
-def _income_halves(account_ids, *, as_of) -> dict[int, tuple[Decimal, Decimal]]:
-    """``selectors.income_halves`` for many clients in one query: each client's income in the
-    last 6 complete months before ``as_of``'s month and in the 6 before them (clients that sold
-    nothing are left out)."""
-    this = month_of(as_of)
-    first, middle = add_months(this, -12), add_months(this, -6)
-    rows = ClientMonth.objects.filter(
-        account_id__in=account_ids, month__gte=first, month__lt=this
-    ).values_list("account_id", "month", "revenue", "revenue_uncosted", "cost")
-    halves: dict[int, list[Decimal]] = {}
-    for account_id, month, revenue, uncosted, cost in rows:
-        last_before = halves.setdefault(account_id, [Decimal(0), Decimal(0)])
-        last_before[0 if month >= middle else 1] += revenue - uncosted - cost
-    return {k: (v[0], v[1]) for k, v in halves.items()}
-
-
-def _score(plan: AccountPlan, halves) -> int | None:
-    """The plan's health as ``selectors.plan_health`` computes it, from ``plan_list``'s counts;
-    the contact part is not known here (the last contact lives in kam.activity), as on the
-    client card."""
-    return health.plan_health(
-        goals_on_track=plan.goals_on_track,
-        goals_total=plan.goals_total,
-        actions_overdue=plan.actions_overdue,
-        actions_total=plan.actions_total,
-        days_since_contact=None,
-        rhythm_days=None,
-        income_last=halves[0] if halves else None,
-        income_before=halves[1] if halves else None,
-        currency=plan.currency,
-    ).score
-
-
-def _export_rows(qs, *, as_of):
-    """Rows in chunks: one query for the plans and one for their clients' income per chunk."""
+def _export_rows(qs, *, user, as_of):
+    """Rows in chunks: per chunk one query for the plans and the fixed reads of their scores."""
 
     def rows(chunk):
-        income = _income_halves({p.account_id for p in chunk}, as_of=as_of)
+        scores = selectors.list_scores(user=user, plans=chunk, as_of=as_of)
         for plan in chunk:
-            yield export_row(plan, score=_score(plan, income.get(plan.account_id)))
+            yield export_row(plan, score=scores[plan.pk])
 
     chunk = []
     for plan in _with_committed(qs).iterator(chunk_size=EXPORT_CHUNK):
@@ -261,7 +225,7 @@ def plan_list(request):
             fmt,
             filename=f"account-plans-{today}",
             header=export_header(),
-            rows=_export_rows(qs, as_of=today),
+            rows=_export_rows(qs, user=request.user, as_of=today),
             title=_("Account plans"),
         )
     plans = qs[:MAX_CHOICES]
