@@ -1,6 +1,7 @@
 """Fixtures every app's tests share: the personas (see kam/testing.py)."""
 
 import pytest
+from django.test import Client
 
 from kam.testing import PASSWORD, build_org
 
@@ -19,3 +20,15 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def sign_in():
+    """A client of its own per person (the shared ``login`` signs one client in again)."""
+
+    def _sign_in(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _sign_in

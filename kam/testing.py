@@ -15,15 +15,20 @@ The personas (SE-1 needs two users in every permission test):
 State is built through services, so audit rows and invariants hold as in production.
 """
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from itertools import count
 
+from openpyxl import load_workbook
+
 from kam.catalog.models import Product
 from kam.catalog.services import category_get_or_create, product_create
 from kam.clients.models import Account
 from kam.clients.services import account_create
+from kam.core.tables import CONTENT_TYPES
 from kam.org.models import Department, Role, User
 from kam.org.services import department_create, user_create
 from kam.sales.services import LedgerLine, sales_lines_write
@@ -255,3 +260,23 @@ def make_credit_check(
         result=result,
         next_review_on=next_review_on,
     )
+
+
+# --- downloads (kam.core.tables) --------------------------------------------------------------
+
+
+def csv_rows(response) -> list[dict]:
+    """A CSV download's rows by header, after checking it is one."""
+    assert response.status_code == 200
+    assert response["Content-Type"] == CONTENT_TYPES["csv"]
+    assert response["Content-Disposition"].startswith("attachment;")
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def xlsx_rows(response) -> list[dict]:
+    """An XLSX download's first sheet's rows by header, after checking it is one."""
+    assert response.status_code == 200
+    assert response["Content-Type"] == CONTENT_TYPES["xlsx"]
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(header, row, strict=True)) for row in rows]

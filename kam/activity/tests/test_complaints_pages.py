@@ -11,7 +11,6 @@ from datetime import date
 
 import pytest
 from django.template.loader import render_to_string
-from django.test import Client
 from django.utils import timezone
 
 from kam.activity.models import Complaint
@@ -22,18 +21,6 @@ from kam.activity.services_tasks import task_assign
 pytestmark = pytest.mark.django_db
 
 J = "application/json"
-
-
-@pytest.fixture
-def sign_in():
-    """A client of its own per person (the shared ``login`` signs one client in again)."""
-
-    def _sign_in(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return _sign_in
 
 
 def record(actor, account, **kw):

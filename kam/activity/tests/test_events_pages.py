@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 
 from kam.activity import services_events as svc
@@ -17,16 +16,6 @@ from kam.activity.models import Event, Invitation, Presentation
 pytestmark = pytest.mark.django_db
 
 J = "application/json"
-
-
-@pytest.fixture
-def sign_in():
-    def _sign_in(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return _sign_in
 
 
 def make(actor, *, days=-1, **kw):

@@ -3,17 +3,13 @@ activities (issue 11 item 9), each with the user allowed and the one who must no
 right content type, the rows the page shows (its filters applied), nothing of anyone else's,
 and a number of queries that does not grow with the rows."""
 
-import csv
-import io
 from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from kam.activity import services
 from kam.activity import services_events as events
@@ -21,34 +17,9 @@ from kam.activity.models import Task
 from kam.activity.services_tasks import task_assign, task_comment, task_status
 from kam.activity.tests.conftest import utc
 from kam.clients.services import contact_create
-from kam.core.tables import CONTENT_TYPES
+from kam.testing import csv_rows, xlsx_rows
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sign_in():
-    def _sign_in(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return _sign_in
-
-
-def csv_rows(response) -> list[dict]:
-    assert response.status_code == 200
-    assert response["Content-Type"] == CONTENT_TYPES["csv"]
-    assert response["Content-Disposition"].startswith("attachment;")
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-
-
-def xlsx_rows(response) -> list[dict]:
-    assert response.status_code == 200
-    assert response["Content-Type"] == CONTENT_TYPES["xlsx"]
-    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
-    header, *rows = list(sheet.iter_rows(values_only=True))
-    return [dict(zip(header, row, strict=True)) for row in rows]
 
 
 def today():

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 from django.template.loader import render_to_string
-from django.test import Client
 from django.utils import timezone
 
 from kam.activity import selectors_tasks
@@ -18,18 +17,6 @@ from kam.activity.services_tasks import task_assign, task_comment
 pytestmark = pytest.mark.django_db
 
 J = "application/json"
-
-
-@pytest.fixture
-def sign_in():
-    """A client of its own per person (the shared ``login`` signs one client in again)."""
-
-    def _sign_in(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return _sign_in
 
 
 def give(actor, assignee, *, days=3, **kw):

@@ -3,51 +3,23 @@ with the user allowed and the one who must not see: the right content type, the 
 shows (its filters applied), never the personal part of a profile, the plans' health as the
 plan's page computes it, and a number of queries that does not grow with the rows."""
 
-import csv
 import io
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from kam.core.periods import add_months
-from kam.core.tables import CONTENT_TYPES
 from kam.relations import selectors_plans
 from kam.relations.services import profile_update
 from kam.relations.services_plans import account_plan_create, action_add, goal_add
-from kam.testing import make_account, make_product, make_sales
+from kam.testing import csv_rows, make_account, make_product, make_sales, xlsx_rows
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sign_in():
-    def _sign_in(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return _sign_in
-
-
-def csv_rows(response) -> list[dict]:
-    assert response.status_code == 200
-    assert response["Content-Type"] == CONTENT_TYPES["csv"]
-    assert response["Content-Disposition"].startswith("attachment;")
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-
-
-def xlsx_rows(response) -> list[dict]:
-    assert response.status_code == 200
-    assert response["Content-Type"] == CONTENT_TYPES["xlsx"]
-    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
-    header, *rows = list(sheet.iter_rows(values_only=True))
-    return [dict(zip(header, row, strict=True)) for row in rows]
 
 
 def xlsx_text(response) -> str:
