@@ -35,7 +35,7 @@ class ActivityAsOfIn(Schema):
 
 
 def _name(user) -> str:
-    return user.get_full_name() or user.username
+    return str(user)
 
 
 def item_out(item: Activity) -> dict:

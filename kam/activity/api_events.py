@@ -24,7 +24,7 @@ events_router = Router()
 
 
 def _name(user) -> str:
-    return user.get_full_name() or user.username
+    return str(user)
 
 
 def event_out(e: Event) -> dict:

@@ -30,7 +30,7 @@ complaints_router = Router()
 
 
 def _name(user) -> str | None:
-    return (user.get_full_name() or user.username) if user is not None else None
+    return str(user) if user is not None else None
 
 
 def task_out(task: Task) -> dict:

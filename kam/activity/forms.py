@@ -70,7 +70,7 @@ class PlanForm(_PeopleMixin, forms.Form):
         if owners and len(owners) > 1:
             self.fields["owner"] = forms.TypedChoiceField(
                 label=_("On whose schedule"),
-                choices=[(p.pk, p.get_full_name() or p.username) for p in owners],
+                choices=[(p.pk, str(p)) for p in owners],
                 coerce=int,
             )
 

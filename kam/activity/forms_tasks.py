@@ -10,7 +10,7 @@ from kam.core.bounds import MAX_ID
 
 
 def _people_choices(people):
-    return [(p.pk, p.get_full_name() or p.username) for p in people]
+    return [(p.pk, str(p)) for p in people]
 
 
 class TaskListForm(forms.Form):

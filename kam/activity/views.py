@@ -266,7 +266,7 @@ def export_row(item: Activity) -> list:
         timezone.localtime(item.ends_at).replace(tzinfo=None),
         item.get_kind_display(),
         item.get_status_display(),
-        item.owner.get_full_name() or item.owner.username,
+        str(item.owner),
         ", ".join(str(p) for p in item.people.all()),
         item.purpose,
         item.outcome,
@@ -393,7 +393,7 @@ def feed_ics(request, token):
         return HttpResponse("Not found.\n", status=404, content_type="text/plain; charset=utf-8")
     text = ical.calendar(
         (_event(i) for i in items),
-        name=_("KAM schedule: %(name)s") % {"name": user.get_full_name() or user.username},
+        name=_("KAM schedule: %(name)s") % {"name": str(user)},
         stamp=timezone.now(),
     )
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")

@@ -65,7 +65,7 @@ def export_row(c: Complaint) -> list:
         c.order.number if c.order_id else "",
         c.get_category_display(),
         c.get_status_display(),
-        (c.owner.get_full_name() or c.owner.username) if c.owner_id else "",
+        str(c.owner) if c.owner_id else "",
         c.description,
         c.resolution,
         c.resolved_on,

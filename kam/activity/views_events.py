@@ -72,7 +72,7 @@ def export_row(e: Event) -> list:
         e.starts_on,
         e.ends_on,
         e.place,
-        e.organiser.get_full_name() or e.organiser.username,
+        str(e.organiser),
         e.account.legal_name if e.account_id else "",
         e.account.registration_number if e.account_id else "",
         "; ".join(clients),

@@ -29,7 +29,7 @@ def _wants_fragment(request) -> bool:
 
 
 def _name(user) -> str:
-    return (user.get_full_name() or user.username) if user else ""
+    return str(user) if user else ""
 
 
 def export_header() -> list[str]:

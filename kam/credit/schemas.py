@@ -29,7 +29,7 @@ class CheckOut(Schema):
     @staticmethod
     def resolve_checked_by(obj) -> str:
         user = obj.checked_by
-        return (user.get_full_name() or user.username) if user else ""
+        return str(user) if user else ""
 
 
 class PaymentMonthOut(Schema):

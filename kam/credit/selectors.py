@@ -543,7 +543,7 @@ def watch_row(account: Account, *, as_of: date, settings: CreditSettings) -> Wat
         account_id=account.pk,
         account_name=account.legal_name,
         registration_number=account.registration_number,
-        owner_name=owner.get_full_name() or owner.username if owner else "",
+        owner_name=str(owner) if owner else "",
         limit=cents(limit),
         receivables=cents(account.receivables),
         reserved=cents(account.reserved),

@@ -21,7 +21,7 @@ MEASURE_LABELS = {
 
 
 def _who(user) -> str:
-    return (user.get_full_name() or user.username) if user else ""
+    return str(user) if user else ""
 
 
 def plan_rows(statement: PayStatement) -> list[dict]:

@@ -35,7 +35,7 @@ class PeriodField(forms.CharField):
 
 
 def _person_label(user: User) -> str:
-    return user.get_full_name() or user.username
+    return str(user)
 
 
 class PersonChoice(forms.ModelChoiceField):

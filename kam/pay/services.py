@@ -248,7 +248,7 @@ def scheme_assign(
             {
                 "starts": message
                 % {
-                    "person": person.get_full_name() or person.username,
+                    "person": str(person),
                     "scheme": other.scheme.name,
                     "from": f"{other.starts_on:%Y-%m}",
                     "to": f"{other.ends_on:%Y-%m}" if other.ends_on else "",
@@ -274,7 +274,7 @@ def scheme_assign(
 
 
 def _who(user) -> str:
-    return user.get_full_name() or user.username
+    return str(user)
 
 
 def _prepare_checks(actor, period: Period, as_of: date | None) -> tuple[date, date]:

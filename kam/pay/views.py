@@ -100,7 +100,7 @@ def _prepare_everyone(request, period, as_of):
         % {"n": len(done)},
     )
     for person, why in skipped:
-        messages.warning(request, f"{person.get_full_name() or person.username}: {why}")
+        messages.warning(request, f"{person!s}: {why}")
     return redirect(f"{reverse('pay:statements')}?period={period.code}")
 
 

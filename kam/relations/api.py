@@ -91,7 +91,7 @@ def _profile(user, contact) -> dict:
                 "from_stage": h.from_stage,
                 "to_stage": h.to_stage,
                 "on": h.on,
-                "by": (h.by.get_full_name() or h.by.username) if h.by else "",
+                "by": str(h.by) if h.by else "",
                 "reason": h.reason,
             }
             for h in view.history
@@ -116,9 +116,7 @@ def _note(n) -> dict:
         "kind": n.kind,
         "text": n.text,
         "tags": [t.name for t in n.tags.all()],
-        "written_by": (n.written_by.get_full_name() or n.written_by.username)
-        if n.written_by
-        else "",
+        "written_by": str(n.written_by) if n.written_by else "",
     }
 
 
@@ -186,7 +184,7 @@ def stage_move(request, person_id: int, payload: ProfileStageIn):
             "from_stage": change.from_stage,
             "to_stage": change.to_stage,
             "on": change.on,
-            "by": (by.get_full_name() or by.username) if by else "",
+            "by": str(by) if by else "",
             "reason": change.reason,
         },
     )
@@ -307,7 +305,7 @@ def note_update(request, note_id: int, payload: RelationNotePatch):
 
 
 def _name(user) -> str:
-    return (user.get_full_name() or user.username) if user else ""
+    return str(user) if user else ""
 
 
 def _plan_row(p) -> dict:

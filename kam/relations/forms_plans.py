@@ -67,7 +67,7 @@ class ActionForm(forms.Form):
     def __init__(self, *args, goals=(), people=(), adding=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["goal"].choices = [("", "—"), *((g.pk, g.text[:60]) for g in goals)]
-        self.fields["owner"].choices = [(u.pk, u.get_full_name() or u.username) for u in people]
+        self.fields["owner"].choices = [(u.pk, str(u)) for u in people]
         if adding:  # a new action starts at 0 %, not done
             del self.fields["progress"]
             del self.fields["done_on"]

@@ -327,7 +327,7 @@ def _shown(name: str, value) -> str:
         return "—"
     if name == "owner":
         user = User.objects.filter(pk=value).first()
-        return (user.get_full_name() or user.username) if user else str(value)
+        return str(user) if user else str(value)
     if name == "goal":
         goal = PlanGoal.objects.filter(pk=value).first()
         return goal.text if goal else str(value)

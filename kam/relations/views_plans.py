@@ -157,7 +157,7 @@ def export_row(plan: AccountPlan, *, score: int | None) -> list:
         str(plan.person) if plan.person_id else "",
         plan.starts_on,
         plan.ends_on,
-        plan.owner.get_full_name() or plan.owner.username,
+        str(plan.owner),
         plan.level,
         plan.get_status_display(),
         plan.next_review_on,

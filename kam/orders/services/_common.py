@@ -31,7 +31,7 @@ class StaleOrder(ValidationError):
 def person_name(user) -> str:
     if user is None:
         return _("the system")
-    return user.get_full_name() or user.get_username()
+    return str(user)
 
 
 def locked(order: Order, version) -> Order:
