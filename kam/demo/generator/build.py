@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
 from kam.activity.demo import populate_activity_demo
+from kam.activity.demo_events import populate_events_demo
 from kam.activity.demo_tasks import populate_tasks_demo
 from kam.catalog.services import category_get_or_create, product_create
 from kam.clients.models import Account, Contact
@@ -117,7 +118,8 @@ def build_demo(
         # Issue 10: a promotion whose extra sales go into the ledger before orders to cash is
         # built from the ledger (so its sales are orders, shipments and invoices like any
         # other); then plans from the ledger's fact and pay (its cuts read the plans, its paid
-        # basis the receivables). Issue 11: the schedule and the people.
+        # basis the receivables). Issue 11: the schedule and the people, then the events (their
+        # invitations favour the VIPs and KOLs the people's step marks).
         start = months[0]
         populate_promotions_demo(
             rng=random.Random(seed + 5), people=people, today=today, start=start
@@ -130,6 +132,7 @@ def build_demo(
             (9, populate_tasks_demo),
             (7, populate_relations_demo),
             (8, populate_account_plans_demo),
+            (10, populate_events_demo),
         ):
             populate(rng=random.Random(seed + step), people=people, today=today, start=start)
     return DemoResult(
