@@ -67,11 +67,12 @@ def test_week_grid_on_a_wide_screen_and_stacked_on_a_phone(org, planned, live_se
         narrow = boxes(page)
         assert len({x for x, _y in narrow}) == 1  # one column
         assert [y for _x, y in narrow] == sorted(y for _x, y in narrow)  # Monday on top
-        # the week fits the phone's width (the menu above is the base page's)
+        # the week fits the phone's width, and so does the menu above it: nothing scrolls sideways
         right = page.evaluate(
             "() => document.getElementById('activity-week').getBoundingClientRect().right"
         )
         assert right <= 375
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
         page.click("a[rel=next]")
         following = (planned + timedelta(days=7)).isoformat()
         page.wait_for_selector(f"#activity-week[data-week='{following}']")
