@@ -147,9 +147,7 @@ def _topics(kind: str, topics, agreed, *, required: bool) -> tuple[list[str], st
 def _next_step(next_step, next_step_on, *, after: date) -> tuple[str, date | None]:
     next_step = _text(next_step, "next_step", NEXT_STEP_LENGTH)
     if next_step_on is not None:
-        if not isinstance(next_step_on, date) or isinstance(next_step_on, datetime):
-            raise _error("next_step_on", _("Enter a date."))
-        bounds.check_date(next_step_on, field="next_step_on")
+        bounds.bounded_date(next_step_on, "next_step_on")
         if next_step_on < after:
             raise _error("next_step_on", _("The next step comes after the activity."))
         if not next_step:

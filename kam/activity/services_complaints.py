@@ -13,7 +13,7 @@ allowed: 403), validates and names the field it refuses, owns its transaction an
   audit trail).
 """
 
-from datetime import date, datetime
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -41,9 +41,7 @@ def _error(field: str, message: str) -> ValidationError:
 
 def _day(value, field: str, *, earliest: date | None = None) -> date:
     """A date within the company's dates, not in the future (and not before ``earliest``)."""
-    if value is None or not isinstance(value, date) or isinstance(value, datetime):
-        raise _error(field, _("Enter a date."))
-    bounds.check_date(value, field=field, latest=timezone.localdate())
+    bounds.bounded_date(value, field, latest=timezone.localdate())
     if earliest is not None and value < earliest:
         raise _error(field, _("This comes before the complaint was received."))
     return value

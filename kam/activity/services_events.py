@@ -11,7 +11,7 @@ validates and names the field it refuses, owns its transaction and is audited.
   with some of the clients' people.
 """
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -61,13 +61,6 @@ MAX_INVITES = 500
 
 def _error(field: str, message: str) -> ValidationError:
     return ValidationError({field: message})
-
-
-def _day(value, field: str) -> date:
-    if value is None or not isinstance(value, date) or isinstance(value, datetime):
-        raise _error(field, _("Enter a date."))
-    bounds.check_date(value, field=field)
-    return value
 
 
 def _pk(value, field: str) -> int:
@@ -136,8 +129,8 @@ def _check(e: Event) -> None:
     e.title = _text(e.title, "title", EVENT_TITLE_LENGTH, required=True)
     e.place = _text(e.place, "place", EVENT_PLACE_LENGTH)
     e.description = _text(e.description, "description", TEXT_LENGTH)
-    _day(e.starts_on, "starts_on")
-    _day(e.ends_on, "ends_on")
+    bounds.bounded_date(e.starts_on, "starts_on")
+    bounds.bounded_date(e.ends_on, "ends_on")
     if e.ends_on < e.starts_on:
         raise _error("ends_on", _("The end comes before the start."))
     if e.kind == Event.Kind.TRAINING and e.account_id is None:
@@ -225,7 +218,7 @@ def event_invite(*, actor, event: Event, contacts, invited_on: date | None = Non
                 % {"name": f"{strangers[0].first_name} {strangers[0].last_name}"},
             )
     invited_on = timezone.localdate() if invited_on is None else invited_on
-    _day(invited_on, "invited_on")
+    bounds.bounded_date(invited_on, "invited_on")
     already = set(
         Invitation.objects.filter(event=e, contact__in=people).values_list("contact_id", flat=True)
     )

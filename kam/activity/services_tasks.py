@@ -14,7 +14,7 @@ Someone who does not see the task gets 404; someone who sees it but is neither o
 people gets 403.
 """
 
-from datetime import date, datetime
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -51,9 +51,7 @@ def _error(field: str, message: str) -> ValidationError:
 
 
 def _due(value, *, field: str = "due_on") -> date:
-    if value is None or not isinstance(value, date) or isinstance(value, datetime):
-        raise _error(field, _("Enter a date."))
-    bounds.check_date(value, field=field)
+    bounds.bounded_date(value, field)
     if value < timezone.localdate():
         raise _error(field, _("The due date cannot be before today."))
     return value

@@ -14,7 +14,7 @@ acceptable for the business is decided here, once.
 """
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -83,6 +83,16 @@ def check_date(
             },
         )
     return value
+
+
+def bounded_date(
+    value, field: str, *, earliest: date | None = None, latest: date | None = None
+) -> date:
+    """A service's date input: a date (not a datetime, not missing: "Enter a date.") within
+    ``check_date``'s range, refused naming ``field``."""
+    if value is None or not isinstance(value, date) or isinstance(value, datetime):
+        raise _error(field, _("Enter a date."))
+    return check_date(value, field=field, earliest=earliest, latest=latest)
 
 
 def check_ledger_date(value: date, *, field: str | None = None) -> date:

@@ -80,10 +80,7 @@ def _clean(actor, data: dict) -> dict:
         )
     clean["kind"] = kind
     for field in ("starts_on", "ends_on"):
-        value = data.get(field)
-        if not isinstance(value, date):
-            raise ValidationError({field: _("Enter a date.")})
-        clean[field] = bounds.check_date(value, field=field)
+        clean[field] = bounds.bounded_date(data.get(field), field)
     if clean["ends_on"] < clean["starts_on"]:
         raise ValidationError({"ends_on": _("The programme cannot end before it starts.")})
     if data.get("budget") is None:
