@@ -72,10 +72,28 @@ def actions_part(*, overdue: int, total: int) -> Part:
 
 
 def contact_part(
-    *, days_since: int | None, rhythm_days: int | None, never_contacted: bool = False
+    *,
+    days_since: int | None,
+    rhythm_days: int | None,
+    never_contacted: bool = False,
+    looked_up: bool = False,
 ) -> Part:
     """Days since the last contact against the client's rhythm (either None: not known; a
-    client with a rhythm and no contact ever recorded scores 0)."""
+    client with a rhythm and no contact ever recorded scores 0). ``looked_up``: the contact
+    and the rhythm were read, so a missing rhythm means the client has none (it is not key
+    where the rhythm is judged) and the reason says so; the part is left out all the same."""
+    if looked_up and not rhythm_days:
+        if days_since is None:
+            text = _(
+                "No contact with the client is recorded; it has no contact rhythm (it is not "
+                "a key client where the rhythm is judged)."
+            )
+        else:
+            text = _(
+                "The last contact was %(days)d days ago; the client has no contact rhythm (it "
+                "is not a key client where the rhythm is judged)."
+            ) % {"days": days_since}
+        return Part("contact", WEIGHTS["contact"], None, text)
     if never_contacted and rhythm_days:
         text = _(
             "No contact with the client is recorded; its rhythm is a contact every %(rhythm)d days."
@@ -133,6 +151,7 @@ def plan_health(
     days_since_contact: int | None = None,
     rhythm_days: int | None = None,
     never_contacted: bool = False,
+    contact_looked_up: bool = False,
     income_last: Decimal | None = None,
     income_before: Decimal | None = None,
     currency: str = "",
@@ -145,6 +164,7 @@ def plan_health(
             days_since=days_since_contact,
             rhythm_days=rhythm_days,
             never_contacted=never_contacted,
+            looked_up=contact_looked_up,
         ),
         income_part(last=income_last, before=income_before, currency=currency),
     ]

@@ -155,6 +155,7 @@ def _health(
         days_since_contact=contact.days_since if contact else None,
         rhythm_days=contact.rhythm_days if contact else None,
         never_contacted=bool(contact and contact.never_contacted),
+        contact_looked_up=contact is not None,
         income_last=halves[0] if halves else None,
         income_before=halves[1] if halves else None,
         currency=currency,

@@ -71,7 +71,16 @@ def test_the_last_contact_against_the_rhythm_and_the_card_agrees(org, book):  # 
 
 def test_a_client_that_is_not_key_has_no_rhythm_so_the_part_is_left_out(org, book):  # noqa: F811
     plan = _plan(book.cedar)
+    part, _view = _contact_part(org.kam_boris, plan)
+    assert part.score is None
+    assert part.reason == (
+        "No contact with the client is recorded; it has no contact rhythm (it is not a key "
+        "client where the rhythm is judged)."
+    )
     _done(org, book.cedar, AS_OF - timedelta(days=3))
     part, _view = _contact_part(org.kam_boris, plan)
     assert part.score is None
-    assert part.reason == "The last contact against the client's rhythm is not known here."
+    assert part.reason == (
+        "The last contact was 3 days ago; the client has no contact rhythm (it is not a key "
+        "client where the rhythm is judged)."
+    )
